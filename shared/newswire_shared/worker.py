@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from faststream import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
@@ -68,7 +68,7 @@ async def dead_letter(
     origin_id: str,
     service: str,
     error: str,
-    error_kind: str,
+    error_kind: Literal["permanent", "exhausted"],
     delivery_count: int,
     body: bytes,
     article_id: str | None,
@@ -79,7 +79,7 @@ async def dead_letter(
         origin_id=origin_id,
         service=service,
         error=error[:4000],
-        error_kind=error_kind,  # type: ignore[arg-type]
+        error_kind=error_kind,
         delivery_count=delivery_count,
         article_id=article_id,
         trace_id=trace_id,
@@ -97,11 +97,13 @@ def attach_stage(
 
     async def handle(body: bytes, message: RedisStreamMessage) -> None:
         headers = message.headers or {}
-        entry_id = message.raw_message["message_ids"][0].decode()
+        raw_id = message.raw_message["message_ids"][0]
+        entry_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
         article_id = headers.get(H_ARTICLE_ID)
         trace_id = headers.get(H_TRACE_ID)
-        with bound_contextvars(article_id=article_id, trace_id=trace_id, stage=spec.service,
-                               entry_id=entry_id):
+        with bound_contextvars(
+            article_id=article_id, trace_id=trace_id, stage=spec.service, entry_id=entry_id
+        ):
             await _handle(body, message, entry_id, article_id, trace_id)
 
     async def _handle(
@@ -110,7 +112,7 @@ def attach_stage(
         deliveries = await message.get_delivery_count()
         error_key = _last_error_key(spec.service, entry_id)
 
-        async def give_up(error: str, kind: str) -> None:
+        async def give_up(error: str, kind: Literal["permanent", "exhausted"]) -> None:
             await dead_letter(
                 broker, origin_stream=spec.input_stream, origin_id=entry_id,
                 service=spec.service, error=error, error_kind=kind,
@@ -124,7 +126,7 @@ def attach_stage(
 
         if deliveries > settings.max_deliveries:
             last = await redis.get(error_key)
-            reason = last.decode() if last else "unknown error"
+            reason = last.decode() if isinstance(last, bytes) else (last or "unknown error")
             await give_up(f"gave up after {deliveries - 1} attempts: {reason}", "exhausted")
             return
 
@@ -155,21 +157,32 @@ def attach_stage(
         await status.advance(redis, item.article_id, spec.done_stage)
         if deliveries > 1:
             await redis.delete(error_key)
-        log.info("stage done", duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                 deliveries=deliveries)
+        log.info(
+            "stage done",
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            deliveries=deliveries,
+        )
 
     consumer = settings.consumer(spec.service)
     common: dict[str, Any] = {
         "ack_policy": AckPolicy.NACK_ON_ERROR,  # Redis: a nack leaves the entry pending
         "decoder": _raw_body,
     }
-    new_entries = StreamSub(spec.input_stream, group=spec.service, consumer=consumer,
-                            polling_interval=settings.poll_interval_ms)
+    new_entries = StreamSub(
+        spec.input_stream,
+        group=spec.service,
+        consumer=consumer,
+        polling_interval=settings.poll_interval_ms,
+    )
     # FastStream's min_idle_time subscriber only claims, never reads new entries, so it
     # runs beside the normal one.
-    reclaimed = StreamSub(spec.input_stream, group=spec.service, consumer=consumer,
-                          polling_interval=max(settings.claim_idle_ms // 4, 100),
-                          min_idle_time=settings.claim_idle_ms)
+    reclaimed = StreamSub(
+        spec.input_stream,
+        group=spec.service,
+        consumer=consumer,
+        polling_interval=max(settings.claim_idle_ms // 4, 100),
+        min_idle_time=settings.claim_idle_ms,
+    )
     broker.subscriber(stream=new_entries, **common)(handle)
     broker.subscriber(stream=reclaimed, **common)(handle)
 
