@@ -26,6 +26,20 @@ return 1
 """
 
 
+# Starts a record unless a live one exists. KEYS[1]=hash; ARGV: force, now, field/value pairs.
+# Atomic, so the same URL submitted many times at once is queued exactly once.
+_CREATE_IF_NEW = """
+local current = redis.call('HGET', KEYS[1], 'stage')
+if current and current ~= 'failed' and ARGV[1] ~= '1' then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'stage', 'queued', 'updated_at', ARGV[2], 'queued_at', ARGV[2])
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+
+
 def status_key(article_id: str) -> str:
     return f"newswire:article:{article_id}"
 
@@ -44,6 +58,16 @@ async def create(redis: Redis, article_id: str, **fields: str) -> None:
         record.update(fields)
         pipe.hset(key, mapping=record)  # type: ignore[arg-type]
         await pipe.execute()
+
+
+async def create_if_new(
+    redis: Redis, article_id: str, *, force: bool = False, **fields: str
+) -> bool:
+    """Start the record at ``queued`` unless a live (not failed) one exists; True if started."""
+    args: list[Any] = ["1" if force else "0", _now()]
+    for name, value in fields.items():
+        args += [name, value]
+    return bool(await redis.eval(_CREATE_IF_NEW, 1, status_key(article_id), *args))
 
 
 async def advance(redis: Redis, article_id: str, stage: str, **fields: str) -> bool:

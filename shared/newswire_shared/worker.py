@@ -55,6 +55,7 @@ class StageSpec(Generic[In, Out]):
     output_stream: str | None  # None for the sink, whose output is the database
     done_stage: str  # the article's status once this stage succeeded
     process: Callable[[In], Awaitable[Out | None]]
+    concurrency: int = 1  # entries handled at once by this process (I/O-bound stages)
 
 
 def _last_error_key(group: str, entry_id: str) -> str:
@@ -168,6 +169,8 @@ def attach_stage(
         "ack_policy": AckPolicy.NACK_ON_ERROR,  # Redis: a nack leaves the entry pending
         "decoder": _raw_body,
     }
+    if spec.concurrency > 1:
+        common["max_workers"] = spec.concurrency
     new_entries = StreamSub(
         spec.input_stream,
         group=spec.service,

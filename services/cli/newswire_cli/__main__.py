@@ -1,0 +1,5 @@
+"""``python -m newswire_cli``: the same as the ``newswire`` command."""
+
+from .main import main
+
+main()
