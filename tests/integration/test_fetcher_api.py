@@ -222,3 +222,27 @@ def test_worker_fetches_and_publishes(redis_url: str, site: str) -> None:
         status = _wait_for(lambda: client.get(gone["status_url"]).json())
         assert status["stage"] == "failed"
         assert "HTTP 404" in status["error"]
+
+
+async def test_concurrent_submissions_of_url_variants_queue_one_fetch(redis_url: str) -> None:
+    """Variants of one URL submitted at once: one article, one fetch request."""
+    import asyncio
+
+    from newswire_fetcher.intake import submit_url
+
+    runtime = ServiceRuntime("fetcher", settings=Settings(redis_url=redis_url))
+    await runtime.broker.connect()
+    variants = [
+        "https://Example.com/news/story?id=7",
+        "https://example.com/news/story?id=7#comments",
+        "https://example.com/news/story?id=7&utm_source=x",
+        "HTTPS://EXAMPLE.COM:443/news/story?utm_medium=y&id=7",
+    ] * 10
+    try:
+        results = await asyncio.gather(*(submit_url(runtime, url) for url in variants))
+    finally:
+        await runtime.broker.stop()
+        await runtime.redis.aclose()
+    assert len({r.article_id for r in results}) == 1
+    assert sum(not r.duplicate for r in results) == 1
+    assert len(entries(redis_url, streams.FETCH)) == 1
