@@ -1,0 +1,1 @@
+"""newswire sink: stores extracted articles in SQLite or PostgreSQL and serves queries."""
