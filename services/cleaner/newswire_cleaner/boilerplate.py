@@ -1,0 +1,243 @@
+"""A site-independent paragraph filter for what trafilatura leaves behind.
+
+Two kinds of evidence decide that a paragraph is debris:
+
+- its whole shape matches a pattern in ``patterns/boilerplate_en.txt`` (data, grouped by
+  reason, so rules can be audited and extended without touching code);
+- structure: a line repeating the title, short non-sentence lines at the very start or
+  end of the text, a caption line just before a photo credit, a bare name next to other
+  header debris (a byline), and the appeal paragraphs that follow a "Dear reader" line.
+
+Every dropped line is reported as a ``Removal`` with its reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from newswire_shared.messages import Removal
+
+PATTERN_FILE = "boilerplate_en.txt"
+
+# Edge-only rules (bylines, author bios) apply within this many lines of either end: in
+# the middle of an article "Smith is a reporter for ..." is usually reporting.
+HEAD_LINES = 6
+TAIL_LINES = 5
+
+# No pattern can match a longer line (their quantifiers are bounded), so skip the regex
+# work on long paragraphs: it keeps huge pages fast.
+MAX_PATTERN_LINE = 1500
+
+# A "short" line is too short to be a sentence of reporting on its own.
+SHORT_WORDS = 10
+SHORT_CHARS = 90
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
+_DEAR_READER = re.compile(r"dear (valued )?(readers?|subscribers?|friends?)\b", re.I)
+_APPEAL_WORDS = re.compile(
+    r"\b(support(ing)? (us|our|the|independent|quality|free|local)|donat\w*|members?(hip)?|"
+    r"subscri\w*|contribut\w*|journalism|patreon|paypal|sponsor\w*|readers?|pay(ing|wall)?|"
+    r"free|fund(ing|raising)?)\b",
+    re.I,
+)
+_STRONG_APPEAL_WORDS = re.compile(
+    r"\b(subscri\w*|donat\w*|paywall|membership|sign up|log in|patreon|paypal)\b", re.I
+)
+_APPEAL_REASONS = frozenset({"donation", "paywall"})
+# A bare person name: 2-4 capitalised words, optionally "and"-joined ("Jane Doe and Al Roe").
+_NAME = re.compile(
+    r"(by\s+)?[A-Z][\w'’.-]+( (and |& )?[A-Z][\w'’.-]*){1,5}",
+)
+_LIST_ITEM = re.compile(r"([-*•–·]|\d{1,3}[.)])\s")
+_WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w\s]")
+
+# Reasons whose neighbours, if bare names, are bylines: header debris.
+_HEADER_REASONS = frozenset({"byline", "photo_credit", "caption", "title", "ui", "share"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    reason: str
+    pattern: re.Pattern[str]
+    edge_only: bool
+
+
+@dataclass
+class FilterResult:
+    kept: list[str] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+
+
+def parse_rules(source: str) -> tuple[Rule, ...]:
+    """Parse the pattern file format: ``[reason]`` or ``[reason edge]`` headers, then regexes.
+
+    All patterns of one section are joined into one alternation, so a line costs one
+    regex call per reason rather than one per pattern.
+    """
+    sections: dict[tuple[str, bool], list[str]] = {}
+    current: tuple[str, bool] | None = None
+    for number, raw in enumerate(source.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            words = line[1:-1].split()
+            if not words or any(w != "edge" for w in words[1:]):
+                raise ValueError(f"line {number}: bad section header {line!r}")
+            current = (words[0], "edge" in words[1:])
+            sections.setdefault(current, [])
+            continue
+        if current is None:
+            raise ValueError(f"line {number}: pattern before any [reason] header")
+        re.compile(line)  # fail here, with the line number, rather than in the join
+        sections[current].append(line)
+    return tuple(
+        Rule(reason, re.compile("|".join(f"(?:{p})" for p in pats), re.I), edge)
+        for (reason, edge), pats in sections.items()
+        if pats
+    )
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> tuple[Rule, ...]:
+    source = resources.files(__package__).joinpath("patterns", PATTERN_FILE)
+    return parse_rules(source.read_text(encoding="utf-8"))
+
+
+def normalise(line: str) -> str:
+    return _WS.sub(" ", line).strip()
+
+
+def _key(line: str) -> str:
+    """Comparison key for title duplicates: case, punctuation and spacing ignored."""
+    return _WS.sub(" ", _NON_WORD.sub(" ", line.casefold())).strip()
+
+
+def is_short(line: str) -> bool:
+    return len(line) <= SHORT_CHARS and len(line.split()) <= SHORT_WORDS
+
+
+def is_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+def looks_like_name(line: str) -> bool:
+    return len(line) <= 60 and not any(c.isdigit() for c in line) and bool(_NAME.fullmatch(line))
+
+
+def classify(line: str, *, at_edge: bool = True, rules: Sequence[Rule] | None = None) -> str | None:
+    """The reason ``line`` is boilerplate by pattern alone, or None."""
+    line = normalise(line)
+    if not line or len(line) > MAX_PATTERN_LINE:
+        return None
+    for rule in rules if rules is not None else default_rules():
+        if rule.edge_only and not at_edge:
+            continue
+        if rule.pattern.fullmatch(line):
+            return rule.reason
+    return None
+
+
+def filter_paragraphs(
+    paragraphs: Sequence[str], title: str | None = None, rules: Sequence[Rule] | None = None
+) -> FilterResult:
+    """Drop boilerplate paragraphs; keep the order of the rest."""
+    lines = [line for line in (normalise(p) for p in paragraphs) if line]
+    n = len(lines)
+    reasons: list[str | None] = [None] * n
+    title_key = _key(title) if title else ""
+
+    for i, line in enumerate(lines):
+        if title_key and _key(line) == title_key:
+            reasons[i] = "title"
+            continue
+        at_edge = i < HEAD_LINES or i >= n - TAIL_LINES
+        reasons[i] = classify(line, at_edge=at_edge, rules=rules)
+
+    _drop_appeal_blocks(lines, reasons)
+    # Structural rules feed each other (a caption removed exposes a byline, a byline
+    # removed exposes a short edge line), so run them until nothing changes.
+    while _drop_captions_and_bylines(lines, reasons) | _drop_short_edges(lines, reasons):
+        pass
+
+    result = FilterResult()
+    for line, reason in zip(lines, reasons, strict=True):
+        if reason is None:
+            result.kept.append(line)
+        else:
+            result.removed.append(Removal(text=line, reason=reason))
+    return result
+
+
+def _drop_appeal_blocks(lines: list[str], reasons: list[str | None]) -> None:
+    """Appeals come in blocks: the paragraphs that follow one and keep asking go too.
+
+    After a "Dear reader" salutation any appeal vocabulary continues the block; after a
+    paywall or donation line only the strong words do ("subscribers", "donate"), since
+    "free" or "independent" in the next paragraph is as likely to be reporting.
+    """
+    for i, line in enumerate(lines):
+        if _DEAR_READER.match(line) and is_short(line):
+            reasons[i] = "donation"
+            words = _APPEAL_WORDS
+        elif reasons[i] in _APPEAL_REASONS:
+            words = _STRONG_APPEAL_WORDS
+        else:
+            continue
+        for j in range(i + 1, len(lines)):
+            if reasons[j] is not None:
+                continue
+            if len(lines[j]) > MAX_PATTERN_LINE or not words.search(lines[j]):
+                break
+            reasons[j] = reasons[i]
+
+
+def _drop_captions_and_bylines(lines: list[str], reasons: list[str | None]) -> bool:
+    changed = False
+    for i, line in enumerate(lines):
+        if reasons[i] is not None or not is_short(line) or is_sentence(line):
+            continue
+        after = reasons[i + 1] if i + 1 < len(lines) else None
+        before = reasons[i - 1] if i > 0 else None
+        if after == "photo_credit":
+            # A short description directly above its credit line is that photo's caption.
+            reasons[i] = "caption"
+        elif looks_like_name(line) and (before in _HEADER_REASONS or after in _HEADER_REASONS):
+            reasons[i] = "byline"
+        else:
+            continue
+        changed = True
+    return changed
+
+
+def is_label(line: str) -> bool:
+    """A menu entry or widget label ("Related Topics", "twitter", "Bonus video:").
+
+    Not a label: a sentence, a salutation, dateline or clause that goes on (ends with a
+    comma or a dash: "WASHINGTON —"), a
+    list item of several words, or a line with digits (addresses, phone numbers, scores:
+    facts that end a review or a notice; counters are caught by patterns instead).
+    """
+    if not is_short(line) or is_sentence(line) or line.endswith((",", "—", "–", "-")):
+        return False
+    if any(c.isdigit() for c in line):
+        return False
+    return not (_LIST_ITEM.match(line) and len(line.split()) >= 4)
+
+
+def _drop_short_edges(lines: list[str], reasons: list[str | None]) -> bool:
+    """Strip labels (menus, "Related", share buttons) off both ends of the text."""
+    changed = False
+    kept = [i for i, r in enumerate(reasons) if r is None]
+    for order in (kept, kept[::-1]):
+        for i in order:
+            if not is_label(lines[i]):
+                break
+            reasons[i] = "ui"
+            changed = True
+    return changed
