@@ -1,0 +1,72 @@
+"""From a noun phrase's head token to an entity: the entity itself, a pronoun's
+antecedent, an entity inside the phrase, or a person known by the title in the phrase."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from spacy.tokens import Token
+
+from newswire_shared.messages import EntityRef
+
+from .coref import PRONOUNS
+from .entities import Linked, country_ref
+
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+PREFERRED = {"PERSON": 0, "ORG": 1, "GPE": 2, "NORP": 3, "LOC": 4, "FAC": 5}
+
+
+def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> EntityRef | None:
+    ref = linked.ref_at(doc_index, head.i)
+    if ref is not None and ref.type in PREFERRED:
+        return country_ref(ref, linked)
+    if head.lower_ in PRONOUNS:
+        return linked.discourse.resolve_pronoun(offset + head.idx)
+    definite = any(c.dep_ == "poss" or c.lower_ == "the" for c in head.children)
+    if head.pos_ == "NOUN" and definite:  # "the governor", "Spain's prime minister"
+        words = [
+            t.lower_ for t in head.subtree if t.i <= head.i and t.pos_ in ("NOUN", "PROPN", "ADJ")
+        ]
+        titled = linked.discourse.resolve_title(words, offset + head.idx)
+        if titled is not None:
+            return titled
+    inside = []
+    for tok in head.subtree:
+        r = linked.ref_at(doc_index, tok.i)
+        if r is not None and r.type in PREFERRED and tok.dep_ not in ("pobj",):
+            inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))
+    if inside:
+        return country_ref(min(inside, key=lambda x: x[:2])[2], linked)
+    return None
+
+
+def subject_of(verb: Token, skip: Callable[[Token], bool] | None = None) -> Token | None:
+    """The subject of ``verb``, borrowed from the governing verb for "... and said";
+    ``skip`` rejects candidates (words inside quotes the parser took for a subject)."""
+    tok: Token | None = verb
+    for _ in range(4):
+        if tok is None:
+            return None
+        subj = [c for c in tok.children if c.dep_ in SUBJECT_DEPS and not (skip and skip(c))]
+        if subj:
+            return subj[0]
+        if tok.dep_ == "xcomp":
+            # Object control: in "prompted Zelensky to demand" Zelensky demands.
+            obj = [c for c in tok.head.children if c.dep_ in ("dobj", "dative")]
+            if obj:
+                return obj[0]
+        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok:
+            tok = tok.head
+        elif tok.dep_ in ("relcl", "acl") and tok.head is not tok:
+            return tok.head  # "officials, who said": the noun the clause describes
+        else:
+            return None
+    return None
+
+
+def phrase_text(head: Token) -> str:
+    toks = list(head.subtree)
+    # Keep the phrase short: cut relative clauses and appositions from the displayed text.
+    toks = [t for t in toks if t.i <= head.i or t.dep_ in ("compound", "flat")]
+    toks = [t for t in toks if not (t.is_punct or t.is_quote or t.is_space)] or [head]
+    return head.doc[toks[0].i : toks[-1].i + 1].text

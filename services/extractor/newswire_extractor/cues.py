@@ -1,0 +1,113 @@
+"""Trigger words of each event type (PLOVER types plus STATEMENT and TERRITORY).
+
+Lemmas, not surface forms: the lemmatizer maps "urged", "urges", "urging" to "urge".
+Phrasal cues need a particle or object ("call on", "take two villages").
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+VERBS: dict[str, str] = {}
+NOUNS: dict[str, str] = {}
+
+
+def _add(table: dict[str, str], etype: str, words: str) -> None:
+    for w in words.split():
+        table[w] = etype
+
+
+_add(VERBS, "REQUEST", "urge appeal demand request plead implore")
+_add(NOUNS, "REQUEST", "appeal demand request plea")
+_add(
+    VERBS,
+    "ASSAULT",
+    "attack strike shell bomb kill injure wound hit target destroy damage bombard raid storm",
+)
+_add(
+    NOUNS,
+    "ASSAULT",
+    "attack strike airstrike shelling bombing bombardment explosion assault raid barrage",
+)
+_add(VERBS, "AID", "give supply provide send deliver donate pledge transfer")
+_add(NOUNS, "AID", "aid assistance package delivery donation")
+_add(VERBS, "THREATEN", "threaten")
+_add(NOUNS, "THREATEN", "threat ultimatum")
+_add(VERBS, "REJECT", "reject deny refuse oppose resist dismiss veto rebuff")
+_add(NOUNS, "REJECT", "rejection refusal")
+_add(VERBS, "ACCUSE", "accuse blame condemn criticize criticise rebuke denounce")
+_add(NOUNS, "ACCUSE", "accusation condemnation criticism")
+_add(VERBS, "SUPPORT", "support back endorse echo praise welcome applaud")
+_add(VERBS, "CONSULT", "meet discuss negotiate visit consult host")
+_add(NOUNS, "CONSULT", "meeting talk negotiation visit summit consultation")
+_add(VERBS, "AGREE", "agree sign approve accept")
+_add(NOUNS, "AGREE", "agreement pact deal ceasefire cease-fire accord treaty")
+_add(VERBS, "TERRITORY", "capture seize occupy liberate retake recapture")
+_add(NOUNS, "TERRITORY", "capture seizure occupation advance")
+_add(VERBS, "SANCTION", "sanction restrict embargo ban")
+_add(NOUNS, "SANCTION", "sanction embargo")
+_add(VERBS, "MOBILIZE", "mobilize mobilise deploy conscript")
+_add(NOUNS, "MOBILIZE", "mobilization mobilisation deployment")
+_add(VERBS, "COERCE", "arrest detain expel deport")
+_add(VERBS, "PROTEST", "protest demonstrate rally")
+_add(NOUNS, "PROTEST", "protest demonstration rally")
+_add(VERBS, "RETREAT", "withdraw retreat")
+_add(NOUNS, "RETREAT", "withdrawal retreat")
+_add(VERBS, "COOPERATE", "cooperate coordinate collaborate")
+_add(NOUNS, "COOPERATE", "cooperation partnership")
+_add(VERBS, "CONCEDE", "concede")
+
+GROUND = {"village", "town", "city", "territory", "ground", "control", "settlement", "area"}
+LIMITS = {"restriction", "limitation", "sanction", "ban", "limit"}
+ATTACKS = {"attack", "strike", "airstrike", "missile", "drone", "bomb", "rocket", "offensive"}
+
+
+def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> bool:
+    for child in tok.children:
+        if child.dep_ in deps and (lemmas is None or child.lemma_.lower() in lemmas):
+            return True
+        if (
+            child.dep_ == "prep"
+            and "pobj" in deps
+            and any(
+                g.dep_ == "pobj" and (lemmas is None or g.lemma_.lower() in lemmas)
+                for g in child.children
+            )
+        ):
+            return True
+    return False
+
+
+def classify(tok: Token) -> str | None:
+    """The event type ``tok`` triggers, if any."""
+    lemma = tok.lemma_.lower()
+    if tok.pos_ in ("VERB", "NOUN") and lemma == "call":
+        if any(c.lower_ in ("on", "for", "upon") for c in tok.children):
+            return "REQUEST"
+        return None
+    if tok.pos_ == "VERB":
+        if lemma == "ask":
+            # "asked whether ..." is a question, not a request
+            is_question = any(
+                c.dep_ == "ccomp" and any(m.lower_ in ("whether", "if") for m in c.children)
+                for c in tok.children
+            )
+            return None if is_question else "REQUEST"
+        if lemma in ("take", "gain", "seize") and _has(tok, ("dobj",), GROUND):
+            return "TERRITORY"
+        if lemma in ("launch", "carry", "conduct", "fire") and _has(tok, ("dobj",), ATTACKS):
+            return "ASSAULT"
+        if lemma in ("impose", "introduce") and _has(tok, ("dobj",), LIMITS):
+            return "SANCTION"
+        if lemma in ("lift", "ease", "loosen") and _has(tok, ("dobj",), LIMITS):
+            return "CONCEDE"
+        if lemma == "work" and _has(tok, ("prep",), {"with"}):
+            return "COOPERATE"
+        if lemma == "advance":
+            return "TERRITORY"
+        return VERBS.get(lemma)
+    if tok.pos_ == "NOUN":
+        if lemma == "advance" and tok.dep_ in ("dobj", "nsubj"):
+            return "TERRITORY"
+        return NOUNS.get(lemma)
+    return None

@@ -1,0 +1,261 @@
+"""Direct quotes and their speakers.
+
+Quote spans are found on the raw text (straight, curly, „German“, «guillemets» and
+‘single’ quotes; an unclosed quote runs to the end of its paragraph, the convention for
+quotes continued in the next paragraph). The speaker is the subject of the nearest
+speech verb outside quotes in the same sentence; a quote with no cue of its own
+continues the previous quote's speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from newswire_shared.ids import stable_id
+from newswire_shared.messages import EntityRef, Quote
+
+from .actors import phrase_ref, phrase_text, subject_of
+from .entities import Linked
+
+SPEECH_LEMMAS = frozenset(
+    [
+        "say",
+        "tell",
+        "add",
+        "explain",
+        "ask",
+        "reply",
+        "respond",
+        "note",
+        "write",
+        "state",
+        "stress",
+        "emphasize",
+        "emphasise",
+        "insist",
+        "warn",
+        "urge",
+        "declare",
+        "announce",
+        "argue",
+        "claim",
+        "continue",
+        "conclude",
+        "assure",
+        "confirm",
+        "acknowledge",
+        "describe",
+        "comment",
+        "remark",
+        "tweet",
+        "post",
+        "reiterate",
+        "recall",
+        "predict",
+        "suggest",
+        "admit",
+        "promise",
+        "vow",
+        "caution",
+        "complain",
+        "report",
+    ]
+)
+OPENERS = {"“": '”"', "„": '“”"', "«": "»", '"': '"”'}
+CONTINUATION_GAP = 400  # chars between a quote and an uncued quote that continues it
+
+
+@dataclass(frozen=True)
+class Cue:
+    token: Token
+    speaker: EntityRef | None
+    speaker_text: str | None
+
+
+def _open_ok(text: str, i: int, start: int) -> bool:
+    return i == start or text[i - 1] in " \t([{—–-:/"
+
+
+def find_quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of quoted text (without the quote marks)."""
+    spans: list[tuple[int, int]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        start, end = para.span()
+        opened, closers, single = -1, "", False
+        for i in range(start, end):
+            c = text[i]
+            nxt = text[i + 1] if i + 1 < end else " "
+            if opened < 0:
+                if c in OPENERS and (c != '"' or _open_ok(text, i, start)):
+                    opened, closers, single = i + 1, OPENERS[c], False
+                elif c == "‘" and _open_ok(text, i, start) and nxt.isalnum():
+                    opened, closers, single = i + 1, "’", True
+            elif c in closers and not (single and nxt.isalpha()):
+                spans.append((opened, i))
+                opened = -1
+        if opened >= 0:
+            spans.append((opened, end))
+    return [s for s in (_strip(text, a, b) for a, b in spans) if s is not None]
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int] | None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    words = text[a:b].split()
+    # A quoted single name ("Reuters", "ATACMS") is a title or a term, not speech.
+    if not words or (len(words) == 1 and words[0][:1].isupper()):
+        return None
+    return a, b
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a - 1 <= pos < b + 1 for a, b in spans)
+
+
+def speech_cues(
+    doc: Doc, index: int, linked: Linked, offset: int, quotes: list[tuple[int, int]]
+) -> dict[int, Cue]:
+    """Speech verbs outside quotes (token index -> cue), with resolved speakers."""
+    local = [(a - offset, b - offset) for a, b in quotes]
+    cues: dict[int, Cue] = {}
+    for tok in doc:
+        if tok.lemma_.lower() not in SPEECH_LEMMAS or tok.pos_ != "VERB":
+            continue
+        if tok.dep_ in ("amod", "acl", "compound"):  # "the promised systems"
+            continue
+        if _inside(tok.idx, local):
+            continue
+        if tok.lemma_.lower() == "continue" and any(
+            c.dep_ in ("xcomp", "dobj", "prep") for c in tok.children
+        ):
+            continue  # "continue the fight" is not "he continued"
+        # The parser sometimes takes quoted words for the subject: skip those.
+        subj = subject_of(tok, skip=lambda t: _inside(t.idx, local))
+        if subj is None:
+            subj = _adjacent_name(tok, index, linked)
+        ref = phrase_ref(subj, index, linked, offset) if subj is not None else None
+        text = phrase_text(subj) if subj is not None else None
+        cues[tok.i] = Cue(tok, ref, text)
+        if ref is not None and ref.type == "PERSON":
+            linked.discourse.add_subject(offset + tok.idx, ref)
+    return cues
+
+
+def _adjacent_name(verb: Token, index: int, linked: Linked) -> Token | None:
+    """A named speaker right before or after the verb: "..., Zelenskyy told ..."."""
+    doc = verb.doc
+    for i in (verb.i - 1, verb.i + 1, verb.i - 2):
+        if 0 <= i < len(doc):
+            ref = linked.ref_at(index, i)
+            if ref is not None and ref.type in ("PERSON", "ORG"):
+                return doc[i]
+    return None
+
+
+def _colon_speaker(doc: Doc, a: int, index: int, linked: Linked) -> Cue | None:
+    """A caption or transcript line: "Volodymyr Selenskyj: “...”"."""
+    line_start = doc.text.rfind("\n", 0, a) + 1
+    prefix = doc.text[line_start:a].rstrip(' “"„«')
+    if not prefix.endswith(":"):
+        return None
+    span = doc.char_span(line_start, line_start + len(prefix) - 1, alignment_mode="contract")
+    if span is None or len(span) == 0:
+        return None
+    ref = linked.ref_at(index, span[-1].i)
+    if ref is None or ref.type not in ("PERSON", "ORG"):
+        return None
+    return Cue(span[-1], ref, span.text)
+
+
+def _nearest_cue(doc: Doc, a: int, b: int, cues: dict[int, Cue]) -> Cue | None:
+    span = doc.char_span(a, b, alignment_mode="expand")
+    if span is None:
+        return None
+    sents = {s.start for s in (span[0].sent, span[-1].sent)}
+    near = [c for c in cues.values() if c.token.sent.start in sents]
+    if not near:
+        # "Austin responded: “...”" split into two sentences, or "“...” he said." after it
+        following = doc[span.end].sent if span.end < len(doc) else None
+        prev = doc[span.start - 1].sent if span.start > 0 else None
+        near = [
+            c
+            for c in cues.values()
+            if (
+                following is not None
+                and c.token.sent.start == following.start
+                and following.start_char - b < 3
+            )
+            or (
+                prev is not None
+                and c.token.sent.start == prev.start
+                and doc.text[prev.start_char : a].rstrip(' “"').endswith(":")
+            )
+        ]
+    if not near:
+        return None
+    return min(near, key=lambda c: min(abs(c.token.idx - a), abs(c.token.idx - b)))
+
+
+def _kind(doc: Doc, a: int, b: int) -> str:
+    span = doc.char_span(a, b, alignment_mode="expand")
+    if span is None:
+        return "direct"
+    sent = span[0].sent
+    prefix = doc.text[sent.start_char : a].rstrip(' “"‘„«')
+    text = doc.text[a:b]
+    fragment = len(text.split()) < 3 and not text.endswith((".", ",", "!", "?"))
+    if fragment or (prefix and not prefix.endswith((":", ",", "—"))):
+        return "partial"
+    return "direct"
+
+
+def _last_cue_before(pos: int, cues: dict[int, Cue]) -> Cue | None:
+    before = [c for c in cues.values() if c.token.idx < pos and c.speaker is not None]
+    if not before:
+        return None
+    last = max(before, key=lambda c: c.token.idx)
+    return last if pos - last.token.idx < CONTINUATION_GAP else None
+
+
+def attribute_quotes(
+    doc: Doc,
+    index: int,
+    offset: int,
+    quotes: list[tuple[int, int]],
+    cues: dict[int, Cue],
+    linked: Linked,
+) -> list[Quote]:
+    out: list[Quote] = []
+    for qa, qb in quotes:
+        a, b = qa - offset, qb - offset
+        if a < 0 or b > len(doc.text):
+            continue
+        kind = _kind(doc, a, b)
+        cue = _nearest_cue(doc, a, b, cues)
+        cue_text = cue.token.text if cue is not None else None
+        if cue is None:
+            cue = _colon_speaker(doc, a, index, linked)
+        if cue is None and kind == "direct":
+            # A quote standing alone continues the speaker of the last speech verb.
+            cue = _last_cue_before(a, cues)
+        speaker = cue.speaker if cue is not None else None
+        speaker_text = cue.speaker_text if cue is not None else None
+        text = doc.text[a:b]
+        out.append(
+            Quote(
+                quote_id=stable_id("quote", qa, text),
+                text=text,
+                start=qa,
+                end=qb,
+                kind=kind,
+                speaker=speaker,
+                speaker_text=speaker_text,
+                cue=cue_text,
+            )
+        )
+    return out

@@ -1,0 +1,93 @@
+"""Entity types and canonical ids (the gazetteer layer over en_core_web_sm)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newswire_extractor.extract import extract
+from newswire_shared.messages import Extraction
+
+SEEDS = sorted((Path(__file__).resolve().parent.parent / "fixtures" / "seeds").glob("*.txt"))
+
+
+def _types(ex: Extraction, text: str) -> set[str]:
+    return {m.type for m in ex.mentions if m.text == text}
+
+
+def _entity(ex: Extraction, name: str):  # type: ignore[no-untyped-def]
+    return next(e for e in ex.entities if e.name == name)
+
+
+def test_places_the_small_model_mislabels_are_gpe() -> None:
+    ex = extract(
+        "Kyiv’s Western allies met in Kyiv. Ukrainian forces entered the Kursk region "
+        "and shelled Kursk."
+    )
+    assert _types(ex, "Kyiv") == {"GPE"}
+    assert _types(ex, "Kursk") == {"GPE"}
+    assert _types(ex, "Kursk region") == {"GPE"}
+    kyiv = _entity(ex, "Kyiv")
+    assert kyiv.country == "UA" and kyiv.latitude is not None and kyiv.longitude is not None
+
+
+def test_weapons() -> None:
+    ex = extract(
+        "Ukraine wants to use US Atacms missiles, British Storm Shadow and French Scalp "
+        "missiles, and more Patriot systems against Russia."
+    )
+    for text in ("Atacms", "Storm Shadow", "Scalp", "Patriot"):
+        assert _types(ex, text) == {"WEAPON"}, text
+    storm = _entity(ex, "Storm Shadow")
+    scalp_ids = {m.entity_id for m in ex.mentions if m.text == "Scalp"}
+    assert scalp_ids == {storm.entity_id}
+    assert storm.weapon_class == "cruise missile"
+
+
+def test_money_mentions_have_values() -> None:
+    text = "Spain pledged $1.085 billion [1 billion euros] in military aid for Kyiv."
+    ex = extract(text)
+    money = {m.text: (m.value, m.unit) for m in ex.mentions if m.type == "MONEY"}
+    assert money == {"$1.085 billion": (1.085e9, "USD"), "1 billion euros": (1e9, "EUR")}
+
+
+def test_titles_and_surnames_link_to_the_full_name() -> None:
+    text = (
+        "NATO Secretary General Jens Stoltenberg spoke in Washington. Mr. Stoltenberg "
+        "said allies agreed. Stoltenberg left."
+    )
+    ex = extract(text)
+    ids = {m.entity_id for m in ex.mentions if "Stoltenberg" in m.text}
+    assert len(ids) == 1
+    assert _entity(ex, "Jens Stoltenberg").type == "PERSON"
+
+
+def test_surname_is_not_a_place_when_it_is_a_persons_name() -> None:
+    ex = extract("US Defense Secretary Lloyd Austin visited Kyiv. Austin said more aid is coming.")
+    assert _types(ex, "Austin") == {"PERSON"}
+    ids = {m.entity_id for m in ex.mentions if "Austin" in m.text}
+    assert len(ids) == 1
+
+
+def test_the_kremlin_is_the_russian_government() -> None:
+    ex = extract("The Kremlin rebuked Stoltenberg on Monday for his comments.")
+    [kremlin] = [m for m in ex.mentions if m.text == "Kremlin"]
+    ent = next(e for e in ex.entities if e.entity_id == kremlin.entity_id)
+    assert ent.type == "ORG" and ent.name == "Russian government" and ent.country == "RU"
+
+
+def test_all_zelensky_spellings_in_the_seeds_are_one_entity() -> None:
+    ids, spellings = set(), set()
+    for path in SEEDS:
+        ex = extract(path.read_text(encoding="utf-8"))
+        for m in ex.mentions:
+            if m.type == "PERSON" and "elensk" in m.text.lower():
+                ids.add(m.entity_id)
+                spellings.add(m.text.split()[-1])
+    assert {"Zelensky", "Zelenskyy", "Zelenskyj", "Selenskyj", "Zelenski", "Zelenskiy"} <= spellings
+    assert len(ids) == 1
+
+
+def test_entity_ids_are_stable_across_texts() -> None:
+    a = extract("Volodymyr Zelenskyy spoke in Kyiv.")
+    b = extract("Selenskyj sprach in Kiev.")
+    assert {e.entity_id for e in a.entities} == {e.entity_id for e in b.entities}

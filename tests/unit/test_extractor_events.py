@@ -1,0 +1,101 @@
+"""Events on single sentences written for the test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from newswire_extractor.extract import extract
+from newswire_shared.messages import Event
+
+PUBLISHED = dt.date(2024, 5, 28)  # a Tuesday
+
+
+def _events(text: str, etype: str) -> list[Event]:
+    ex = extract(text, PUBLISHED)
+    for e in ex.events:
+        assert text[e.evidence.start : e.evidence.end] == e.evidence.sentence
+    return [e for e in ex.events if e.type == etype]
+
+
+def test_missile_strike_with_casualties() -> None:
+    text = (
+        "A Russian missile strike on Kharkiv on Monday killed at least four people and "
+        "injured 16, the governor said on Telegram."
+    )
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kharkiv"
+    assert event.location.precision == "city" and event.location.country == "UA"
+    assert event.time is not None and event.time.date == dt.date(2024, 5, 27)
+    counts = {c.kind: c for c in event.counts}
+    assert counts["killed"].value == 4 and counts["killed"].at_least
+    assert counts["injured"].value == 16 and not counts["injured"].at_least
+    assert [a.name for a in event.actors] == ["Russia"]
+    assert event.claim_source is not None and "Telegram" in event.claim_source
+    assert event.acled_event_type == "Explosions/Remote violence"
+    assert event.acled_sub_event_type == "Shelling/artillery/missile attack"
+    assert not _events(text, "STATEMENT")  # the governor is the source, not an event
+
+
+def test_drone_strike_is_an_air_strike() -> None:
+    text = "Ukrainian drones hit a fuel station in Livny on Sunday, killing at least one person."
+    [event] = _events(text, "ASSAULT")
+    assert event.acled_sub_event_type == "Air/drone strike"
+    assert [a.name for a in event.actors] == ["Ukraine"]
+    assert event.time is not None and event.time.date == dt.date(2024, 5, 26)
+
+
+def test_request() -> None:
+    text = "Zelensky urged Western allies on Monday to allow Kyiv to strike targets in Russia."
+    [event] = _events(text, "REQUEST")
+    assert [a.name for a in event.actors] == ["Volodymyr Zelenskyy"]
+    assert event.trigger == "urged"
+    assert not _events(text, "ASSAULT")  # a wished-for strike did not happen
+
+
+def test_call_on_is_a_request_with_recipient() -> None:
+    text = "Volodymyr Zelensky called on NATO to lift restrictions on Ukrainian weapons."
+    [event] = _events(text, "REQUEST")
+    assert [r.name for r in event.recipients] == ["NATO"]
+
+
+def test_aid_with_money_and_future() -> None:
+    text = (
+        "Austin announced that the Biden administration would give Ukraine another "
+        "$250 million worth of weapons."
+    )
+    [event] = _events(text, "AID")
+    assert [(m.amount, m.currency) for m in event.money] == [(250e6, "USD")]
+    assert [r.name for r in event.recipients] == ["Ukraine"]
+    assert event.modality.future
+
+
+def test_statement_with_speaker() -> None:
+    text = "Stoltenberg said on Monday that NATO is not a party to the conflict."
+    [event] = _events(text, "STATEMENT")
+    assert [a.name for a in event.actors] == ["Jens Stoltenberg"]
+    assert event.time is not None and event.time.date == dt.date(2024, 5, 27)
+
+
+def test_negated_and_hypothetical() -> None:
+    [neg] = _events("Russia did not attack Kyiv on Monday.", "ASSAULT")
+    assert neg.modality.negated
+    [hyp] = _events("Russia could attack NATO, Peskov warned.", "ASSAULT")
+    assert hyp.modality.hypothetical
+
+
+def test_other_plover_types() -> None:
+    assert (
+        _events("Russia said it had captured two more villages in eastern Ukraine.", "TERRITORY")[0]
+        .counts[0]
+        .value
+        == 2
+    )
+    assert _events("The Kremlin rebuked Stoltenberg for his comments.", "ACCUSE")
+    assert _events("Meloni opposed giving Ukraine more weapons.", "REJECT")
+    assert _events("Russia threatened to retaliate against Britain.", "THREATEN")
+
+
+def test_claim_source_according_to() -> None:
+    text = "At least five people were killed in the attack on Kyiv, according to the mayor."
+    [event] = _events(text, "ASSAULT")
+    assert event.claim_source == "mayor"

@@ -1,0 +1,90 @@
+"""Numbers, names and times: pure functions, no spaCy model needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from newswire_extractor.extract import chunk_text
+from newswire_extractor.names import name_key
+from newswire_extractor.numbers import find_counts, find_money
+from newswire_extractor.timex import find_time
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "currency"),
+    [
+        ("pledged $1.085 billion in aid", 1.085e9, "USD"),
+        ("[1 billion euros] in military aid", 1e9, "EUR"),
+        ("another $250 million worth of weapons", 250e6, "USD"),
+        ("to spend minimally “40 billion Euros” next year", 40e9, "EUR"),
+        ("a €5bn package", 5e9, "EUR"),
+        ("£300m for drones", 300e6, "GBP"),
+    ],
+)
+def test_money(text: str, amount: float, currency: str) -> None:
+    [money] = find_money(text)
+    assert money.amount == pytest.approx(amount)
+    assert money.currency == currency
+    assert text[money.start : money.end] == money.text
+
+
+def _counts(text: str) -> list[tuple[str, int, bool, bool, bool]]:
+    return [(c.kind, c.value, c.at_least, c.at_most, c.approximate) for c in find_counts(text)]
+
+
+def test_casualty_counts_with_qualifiers() -> None:
+    text = "At least four people were killed and 16 others wounded in the latest attacks."
+    assert _counts(text) == [
+        ("killed", 4, True, False, False),
+        ("injured", 16, False, False, False),
+    ]
+    text = "a bomb killed one civilian and injured at least 10 more"
+    assert _counts(text) == [
+        ("killed", 1, False, False, False),
+        ("injured", 10, True, False, False),
+    ]
+    assert _counts("up to 30 people were injured")[0][:2] == ("injured", 30)
+    assert _counts("up to 30 people were injured")[0][3] is True
+    assert _counts("nearly 50 were killed")[0][4] is True
+
+
+def test_counts_of_things() -> None:
+    text = "five cruise missiles and 60 combat drones were shot down"
+    assert [(k, v) for k, v, *_ in _counts(text)] == [("missiles", 5), ("drones", 60)]
+    assert _counts("Russia took two more villages")[0][:2] == ("villages", 2)
+
+
+def test_money_is_not_a_count() -> None:
+    text = "$250 million worth of weapons and 60 drones"
+    skip = [(m.start, m.end) for m in find_money(text)]
+    assert [c.kind for c in find_counts(text, skip)] == ["drones"]
+
+
+def test_transliterations_share_one_key() -> None:
+    spellings = ["Zelensky", "Zelenskyy", "Zelenskyj", "Selenskyj", "Zelenski", "Zelenskiy"]
+    assert len({name_key(s) for s in spellings}) == 1
+    assert name_key("Volodymyr Zelenskyy") == name_key("Wolodymyr Selenskyj")
+    assert name_key("Mr. Zelenskyy") == name_key("Zelensky")
+    assert name_key("Sanchez") != name_key("Zelensky")
+
+
+def test_times_resolve_against_published_date() -> None:
+    published = dt.date(2024, 5, 28)  # a Tuesday
+    assert find_time("on Monday", published).date == dt.date(2024, 5, 27)  # type: ignore[union-attr]
+    assert find_time("on Tuesday", published).date == published  # type: ignore[union-attr]
+    assert find_time("on July 11", published).date == dt.date(2023, 7, 11)  # type: ignore[union-attr]
+    assert find_time("on July 11, 2024", None).date == dt.date(2024, 7, 11)  # type: ignore[union-attr]
+    undated = find_time("on Monday", None)
+    assert undated is not None and undated.date is None
+    assert find_time("no time here", published) is None
+
+
+def test_chunks_cover_text_and_cut_at_paragraphs() -> None:
+    text = "\n\n".join(f"Paragraph {i} says something." for i in range(50))
+    chunks = chunk_text(text, 200)
+    assert "".join(c for _, c in chunks) == text
+    assert all(len(c) <= 200 for _, c in chunks)
+    assert all(text[o : o + len(c)] == c for o, c in chunks)
+    assert all(c.endswith("\n\n") for _, c in chunks[:-1])
