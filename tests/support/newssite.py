@@ -38,13 +38,16 @@ class SeedPage:
     json_ld: bool
 
 
-def seed_page(path: Path, index: int) -> SeedPage:
+def seed_page(path: Path, index: int, title: str) -> SeedPage:
+    """The seed as a page: ``title`` in the <h1>, every other line (debris too) in the body."""
     lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()]
     lines = [ln for ln in lines if ln]
+    if title in lines:
+        lines.remove(title)  # the first copy becomes the <h1>; later copies stay as debris
     return SeedPage(
         slug=f"world/{path.stem}",
-        title=lines[0],
-        body_lines=lines[1:],
+        title=title,
+        body_lines=lines,
         site=SITES[index % len(SITES)],
         published=DATES[index % len(DATES)],
         json_ld=index % 2 == 0,
