@@ -1,6 +1,8 @@
 # newswire: `make run` starts the whole system without Docker; `make test` runs every check.
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+# uv from PATH, else bootstrapped into .tools/ with the machine's python3 (no root needed,
+# and it works where the system Python refuses `pip install --user`).
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export NEWSWIRE_REDIS_URL ?= redis://127.0.0.1:$(or $(NEWSWIRE_REDIS_PORT),6379)/0
 
 .PHONY: help install run up down logs test lint typecheck unit integration e2e faults bench fmt clean
@@ -8,10 +10,11 @@ export NEWSWIRE_REDIS_URL ?= redis://127.0.0.1:$(or $(NEWSWIRE_REDIS_PORT),6379)
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(UV):
-	python3 -m pip install --user --quiet uv
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
 
-install: $(UV)  ## install every service and the dev tools into .venv (from uv.lock)
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)  ## install every service and the dev tools into .venv (from uv.lock)
 	$(UV) sync --locked --all-packages
 
 run: install  ## start Redis (embedded if none runs), SQLite and the four services
@@ -57,4 +60,4 @@ fmt: install
 	$(UV) run ruff check --fix .
 
 clean:
-	rm -rf data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf data .tools .pytest_cache .mypy_cache .ruff_cache
