@@ -10,8 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from newswire_shared.devredis import RedisServer
+from newswire_shared.streams import DLQ, decode_entry
 from tests.conftest import FIXTURES, SEEDS
 from tests.support.newssite import CHROME_SNIPPETS, NewsSite, SeedPage, seed_page
 from tests.support.processes import Pipeline
@@ -155,3 +157,21 @@ def test_logs_are_json_lines_with_service_article_and_trace(
             assert record["service"] == name
             assert record["article_id"] in stored and record["trace_id"]
             assert record["stage"] == name and record["duration_ms"] >= 0
+
+
+def test_a_missing_page_fails_with_its_reason_and_is_dead_lettered(
+    pipeline: tuple[Pipeline, NewsSite], stored: list[str]
+) -> None:
+    pipe, site = pipeline
+    fetcher = pipe.services["fetcher"].url
+    response = httpx.post(f"{fetcher}/articles", json={"url": f"{site.base_url}/no/such/page"})
+    assert response.status_code == 202
+    article_id = response.json()["article_id"]
+    state = _wait_stored(fetcher, [article_id], timeout_s=60)[article_id]
+    assert state["stage"] == "failed"
+    assert "404" in state["error"]
+
+    client = redis.Redis.from_url(pipe.redis_url)
+    letters = [decode_entry(fields) for _, fields in client.xrange(DLQ)]
+    client.close()
+    assert any(headers.get("article_id") == article_id for _, headers in letters)
