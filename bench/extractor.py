@@ -1,6 +1,6 @@
 """Extractor benchmark: speed over the seed articles, and counts per seed.
 
-    uv run python bench/extractor.py [--repeat N] [--published YYYY-MM-DD]
+    .venv/bin/python bench/extractor.py [--repeat N] [--published YYYY-MM-DD]
 
 Gold annotations for the seeds are a later task: ``score`` is the place for them
 (precision/recall of entities, quotes with speakers and typed events against
