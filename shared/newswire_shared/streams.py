@@ -45,7 +45,7 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> bool:
 
 def decode_entry(fields: dict[bytes, bytes] | dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
     """Body and headers of a stream entry written by FastStream (or by a plain XADD)."""
-    raw = fields.get(b"__data__") if b"__data__" in fields else fields.get("__data__")  # type: ignore[call-overload]
+    raw = fields.get(b"__data__", fields.get("__data__"))  # type: ignore[call-overload]
     if raw is None:
         return b"", {}
     if isinstance(raw, str):

@@ -48,8 +48,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pipelin
         redis_url=redis.url,
         database_url=f"sqlite:///{tmp / 'newswire.db'}",
         log_dir=tmp / "logs",
-        # The fixture site lives on loopback, which the fetcher refuses by default.
-        extra_env={"NEWSWIRE_FETCH_ALLOW_PRIVATE": "true", "NEWSWIRE_CLAIM_IDLE_MS": "5000"},
+        extra_env={"NEWSWIRE_CLAIM_IDLE_MS": "5000"},
     )
     with NewsSite(pages) as site:
         pipe.start()
