@@ -52,6 +52,10 @@ class Pipeline:
             NEWSWIRE_DATABASE_URL=self.database_url,
             NEWSWIRE_LOG_FORMAT="json",
             NEWSWIRE_LOG_LEVEL="INFO",
+            # The fixture sites live on loopback, which the fetcher refuses by default,
+            # and serve many pages from one host, which its politeness limit would slow.
+            NEWSWIRE_FETCH_ALLOWED_NETWORKS="127.0.0.0/8,::1/128",
+            NEWSWIRE_FETCH_HOST_RATE="0",
             **{f"NEWSWIRE_{s.name.upper()}_PORT": str(s.port) for s in self.services.values()},
         )
         env.update(self.extra_env)
