@@ -7,7 +7,7 @@ import socket
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,22 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(default=8, ge=1)
     max_batch_urls: int = Field(default=100, ge=1)
     max_text_chars: int = Field(default=2_000_000, ge=1)
+    # Fetcher safety (SSRF guard, politeness, API access). Comma-separated strings, not
+    # JSON: they are written by hand in env files. The fetcher parses them at startup
+    # (newswire_fetcher.guard) and refuses to start on a bad entry.
+    fetch_allowed_networks: str = Field(
+        default="", description="CIDRs the SSRF guard lets through (private deployments, tests)"
+    )
+    fetch_resolve_overrides: str = Field(
+        default="", description="host=ip[|ip],... answered instead of DNS (still checked)"
+    )
+    fetch_host_rate: float = Field(
+        default=1.0, ge=0, description="requests/s per host, 0: no limit"
+    )
+    fetch_host_concurrency: int = Field(default=2, ge=1)
+    robots_cache_ttl_s: float = Field(default=3600.0, ge=0)
+    api_key: SecretStr | None = Field(default=None, description="when set, writes need it")
+    api_max_body_bytes: int = Field(default=12_000_000, ge=1_024)
 
     # Extractor
     spacy_model: str = "en_core_web_sm"

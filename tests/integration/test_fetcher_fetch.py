@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import threading
 import time
@@ -30,14 +31,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
         for name, value in headers.items():
             self.send_header(name.replace("_", "-"), value)
+        if "Content_Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        path = self.path
+        path = self.path.partition("?")[0]
         try:
             if path == "/page":
                 self._send(200, PAGE.encode(), "text/html; charset=utf-8")
@@ -83,6 +85,20 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, body.encode(), "text/html")
             elif path == "/slow":
                 self._trickle()
+            elif path == "/trickle-1s":
+                self._trickle(pause_s=1.0)
+            elif path == "/lying-length-huge":  # says 5 GB: refused before a byte is read
+                self._send(200, PAGE.encode(), "text/html", Content_Length="5000000000")
+            elif path == "/lying-length-short":  # promises more than it sends, then hangs up
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", "40000")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(PAGE.encode())
+                self.close_connection = True
+            elif path == "/endless":
+                self._endless_chunks()
             else:
                 self._send(404, b"", "text/plain")
         except OSError:  # the client gave up (the size cap, the deadline): fine
@@ -98,8 +114,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
         self.wfile.write(b"0\r\n\r\n")
 
-    def _trickle(self) -> None:
-        """A byte every 0.1 s: never silent long enough for the read timeout."""
+    def _endless_chunks(self) -> None:
+        """Chunk after chunk, never the last one: only the size cap stops it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        chunk = b"<p>" + b"z" * 4093
+        while True:
+            self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+
+    def _trickle(self, pause_s: float = 0.1) -> None:
+        """A byte every ``pause_s``: never silent long enough for the read timeout."""
         body = PAGE.encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
@@ -108,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
         for byte in body:
             self.wfile.write(bytes([byte]))
             self.wfile.flush()
-            time.sleep(0.1)
+            time.sleep(pause_s)
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +152,11 @@ def site() -> Iterator[str]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(fetch_max_bytes=CAP, fetch_max_redirects=3, fetch_timeout_s=1.5)
+    # The fixture site is on loopback: only the allow-list lets the guard connect to it.
+    return Settings(
+        fetch_max_bytes=CAP, fetch_max_redirects=3, fetch_timeout_s=1.5,
+        fetch_allowed_networks="127.0.0.0/8",
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -187,7 +217,7 @@ async def test_503_is_transient(site: str, client: httpx.AsyncClient, settings: 
         await fetch_page(client, f"{site}/busy", settings)
 
 
-@pytest.mark.parametrize("path", ["/big", "/big-chunked", "/bomb"])
+@pytest.mark.parametrize("path", ["/big", "/big-chunked", "/bomb", "/endless"])
 async def test_pages_past_the_cap(
     site: str, client: httpx.AsyncClient, settings: Settings, path: str
 ) -> None:
@@ -250,3 +280,53 @@ async def test_bad_url_is_permanent(client: httpx.AsyncClient, settings: Setting
 async def test_user_agent_is_sent(site: str, client: httpx.AsyncClient, settings: Settings) -> None:
     page = await fetch_page(client, f"{site}/echo-ua", settings)
     assert f"<p>{settings.user_agent}</p>" in page.html
+
+
+async def test_lying_content_length_too_big_is_refused_unread(
+    site: str, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    with pytest.raises(PermanentError, match=r"page too large: Content-Length 5000000000 > 50000"):
+        await fetch_page(client, f"{site}/lying-length-huge", settings)
+
+
+async def test_lying_content_length_cut_short_is_a_transient_error(
+    site: str, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    with pytest.raises(TransientFetchError, match="without sending complete message body"):
+        await fetch_page(client, f"{site}/lying-length-short", settings)
+
+
+async def test_one_byte_a_second_hits_the_total_deadline(
+    site: str, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    with pytest.raises(TransientFetchError, match=r"no complete response within 1.5s"):
+        await fetch_page(client, f"{site}/trickle-1s", settings)
+
+
+async def test_bad_bodies_do_not_hold_up_other_urls(
+    site: str, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """While each bad body runs into its limit, ordinary pages keep being fetched."""
+    good_done: list[str] = []
+    outcomes: dict[str, tuple[str, int]] = {}  # bad path -> (error, good pages done by then)
+
+    async def good(n: int) -> None:
+        page = await fetch_page(client, f"{site}/page?n={n}", settings)
+        assert "Kyiv news" in page.html
+        good_done.append(page.url)
+
+    async def bad(path: str) -> None:
+        try:
+            await fetch_page(client, f"{site}{path}", settings)
+        except (PermanentError, TransientFetchError) as exc:
+            outcomes[path] = (str(exc), len(good_done))
+
+    bad_paths = ["/trickle-1s", "/endless", "/bomb", "/lying-length-huge", "/pdf"]
+    await asyncio.gather(*(bad(p) for p in bad_paths), *(good(n) for n in range(10)))
+    assert len(good_done) == 10
+    assert "no complete response" in outcomes["/trickle-1s"][0]
+    assert outcomes["/trickle-1s"][1] == 10  # every good page was done before it gave up
+    assert "page too large" in outcomes["/endless"][0]
+    assert "page too large" in outcomes["/bomb"][0]
+    assert "Content-Length 5000000000" in outcomes["/lying-length-huge"][0]
+    assert "application/pdf" in outcomes["/pdf"][0]

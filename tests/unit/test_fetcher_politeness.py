@@ -1,10 +1,13 @@
-"""The per-host limit: one host's fetches wait for each other, other hosts do not."""
+"""Per-host limits (concurrency, rate) and robots.txt rules: other hosts never wait."""
 
 from __future__ import annotations
 
 import asyncio
 
-from newswire_fetcher.politeness import HostLimiter
+import pytest
+
+from newswire_fetcher.politeness import HostLimiter, HostRate
+from newswire_fetcher.robots import RobotsUnavailable, rules_from_response, site_of
 
 
 async def test_per_host_limit() -> None:
@@ -40,3 +43,41 @@ async def test_total_limit_spans_hosts() -> None:
 
     await asyncio.gather(*(fetch(f"h{i}.example") for i in range(6)))
     assert peak == 2
+
+
+def test_host_rate_spaces_each_hosts_requests() -> None:
+    rate = HostRate(2.0)  # one request every 0.5 s per host
+    assert rate.reserve("a", now=10.0) == 0.0
+    assert rate.reserve("a", now=10.0) == 0.5
+    assert rate.reserve("a", now=10.1) == pytest.approx(0.9)
+    assert rate.reserve("b", now=10.1) == 0.0  # another host is not behind a's queue
+    assert rate.reserve("a", now=20.0) == 0.0  # a quiet host starts afresh
+
+
+def test_host_rate_zero_is_unlimited() -> None:
+    rate = HostRate(0)
+    assert [rate.reserve("a", now=1.0) for _ in range(5)] == [0.0] * 5
+
+
+@pytest.mark.parametrize(
+    ("status", "url", "allowed"),
+    [
+        (200, "https://site.example/news/1", True),
+        (200, "https://site.example/private/x", False),
+        (404, "https://site.example/private/x", True),  # no robots.txt: no rules
+        (401, "https://site.example/private/x", True),
+    ],
+)
+def test_rules_from_response(status: int, url: str, allowed: bool) -> None:
+    body = b"User-agent: newswire\nDisallow: /private\n"
+    assert rules_from_response(status, body, expires_at=0).allows(url) is allowed
+
+
+def test_server_error_means_unavailable() -> None:
+    with pytest.raises(RobotsUnavailable, match="HTTP 503"):
+        rules_from_response(503, b"", expires_at=0)
+
+
+def test_site_of() -> None:
+    assert site_of("https://News.Example/a?b") == "https://news.example:443"
+    assert site_of("http://news.example:8080/") == "http://news.example:8080"

@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from newswire_shared.settings import Settings
+
 from .errors import CliError
 
 TIMEOUT_S = 30.0
@@ -23,13 +25,15 @@ def request(
     """The decoded JSON answer of ``method base_url+path``; CliError for anything else."""
     url = base_url.rstrip("/") + path
     try:
-        with httpx.Client(timeout=TIMEOUT_S, trust_env=False) as client:
+        with httpx.Client(timeout=TIMEOUT_S, trust_env=False, headers=_auth()) as client:
             response = client.request(method, url, params=params, json=json)
     except httpx.TransportError as exc:
         raise CliError(
             f"cannot reach the {service} at {base_url} ({type(exc).__name__}); is it running? "
             f"(set NEWSWIRE_{service.upper()}_URL to point elsewhere)"
         ) from None
+    if response.status_code == 401:
+        raise CliError(f"{service} refused the request: {_detail(response)} (set NEWSWIRE_API_KEY)")
     if response.status_code == 404:
         raise CliError(f"not found: {_detail(response) or path}")
     if response.status_code >= 400:
@@ -38,6 +42,12 @@ def request(
         return response.json()
     except ValueError:
         raise CliError(f"{service} answered with something that is not JSON") from None
+
+
+def _auth() -> dict[str, str]:
+    """The API key header when NEWSWIRE_API_KEY is set (read now: this call's environment)."""
+    key = Settings().api_key
+    return {"X-API-Key": key.get_secret_value()} if key is not None else {}
 
 
 def _detail(response: httpx.Response) -> str:

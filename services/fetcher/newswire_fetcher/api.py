@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from redis.exceptions import RedisError
@@ -17,6 +17,7 @@ from newswire_shared import status as article_status
 from newswire_shared.app import ServiceRuntime
 
 from . import intake
+from .access import require_api_key
 from .urls import validate_submitted_url
 
 router = APIRouter(tags=["articles"])
@@ -134,8 +135,11 @@ def _ref(sub: intake.Submission) -> ArticleRef:
     response_model=SubmitResponse,
     response_model_exclude_none=True,
     summary="Submit a URL, a batch of URLs, or pre-fetched HTML or text",
-    responses={422: {"description": "invalid input; loc names the field"},
+    responses={401: {"description": "NEWSWIRE_API_KEY is set and the request lacks it"},
+               413: {"description": "request body larger than api_max_body_bytes"},
+               422: {"description": "invalid input; loc names the field"},
                503: {"description": "the queue (Redis) is unavailable"}},
+    dependencies=[Depends(require_api_key)],
 )  # fmt: skip
 async def submit(body: SubmitRequest, request: Request) -> SubmitResponse:
     runtime = _runtime(request)

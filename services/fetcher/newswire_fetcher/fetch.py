@@ -3,7 +3,8 @@
 Errors are sorted by whether a retry can help. ``PermanentError`` (4xx, not HTML, too
 big, too many redirects, a bad redirect target) dead-letters the message at once;
 ``TransientFetchError`` (5xx, 429, timeouts, refused connections) propagates so the
-stage runner leaves the entry pending and it is retried.
+stage runner leaves the entry pending and it is retried. An address the SSRF guard
+refuses (see guard.py) is permanent: asking again gets the same answer.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -20,7 +22,17 @@ from newswire_shared.settings import Settings
 from newswire_shared.worker import PermanentError
 
 from .decode import decode_html
-from .urls import validate_submitted_url
+from .guard import (
+    AddressPolicy,
+    GuardedBackend,
+    GuardedTransport,
+    RefusedAddress,
+    Resolve,
+    Resolver,
+    parse_networks,
+    parse_overrides,
+)
+from .urls import redact_userinfo, validate_submitted_url
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Retrying later can help with these client errors; every other 4xx is final.
@@ -43,8 +55,20 @@ class FetchedPage:
     html: str
 
 
-def make_client(settings: Settings) -> httpx.AsyncClient:
-    """One client per process (connection reuse); redirects are followed by hand."""
+# Called before each request (the first and every redirect hop) with its URL: robots.txt
+# and the per-host rate limit live behind it (politeness.py).
+Gate = Callable[[str], Awaitable[None]]
+
+
+def make_client(settings: Settings, resolve: Resolve | None = None) -> httpx.AsyncClient:
+    """One client per process (connection reuse); redirects are followed by hand.
+
+    Every connection goes through the SSRF guard; ``resolve`` replaces name resolution
+    (tests), else the settings' overrides and then DNS answer. A bad allow-list or
+    override entry raises ValueError here, so the fetcher refuses to start.
+    """
+    policy = AddressPolicy(parse_networks(settings.fetch_allowed_networks))
+    resolve = resolve or Resolver(parse_overrides(settings.fetch_resolve_overrides))
     timeout = httpx.Timeout(
         connect=settings.fetch_connect_timeout_s,
         read=min(READ_TIMEOUT_S, settings.fetch_timeout_s),
@@ -53,22 +77,31 @@ def make_client(settings: Settings) -> httpx.AsyncClient:
     )
     return httpx.AsyncClient(
         timeout=timeout,
-        follow_redirects=False,  # each hop is validated (and, later, SSRF-checked) here
+        follow_redirects=False,  # each hop is validated here (robots.txt follows its own)
+        max_redirects=settings.fetch_max_redirects,
         trust_env=False,  # no proxy or netrc picked up from the environment
+        transport=GuardedTransport(GuardedBackend(policy, resolve)),
         headers={
             "User-Agent": settings.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
-            # Only encodings _BoundedDecoder can inflate with a size cap.
+            # Only encodings BoundedDecoder can inflate with a size cap.
             "Accept-Encoding": "gzip, deflate",
         },
     )
 
 
-async def fetch_page(client: httpx.AsyncClient, url: str, settings: Settings) -> FetchedPage:
-    """GET ``url`` within ``settings.fetch_timeout_s`` in total, redirects included."""
+async def fetch_page(
+    client: httpx.AsyncClient, url: str, settings: Settings, gate: Gate | None = None
+) -> FetchedPage:
+    """GET ``url`` within ``settings.fetch_timeout_s`` in total, redirects included.
+
+    The deadline covers the work, not the wait ``gate`` imposes (a polite pause is not a
+    slow server), so each hop's gate runs outside it.
+    """
     try:
-        async with asyncio.timeout(settings.fetch_timeout_s):
-            return await _fetch(client, url, settings)
+        return await _fetch(client, url, settings, gate)
+    except RefusedAddress as exc:
+        raise PermanentError(str(exc)) from None
     except TimeoutError:
         raise TransientFetchError(
             f"no complete response within {settings.fetch_timeout_s:g}s from {url}"
@@ -81,15 +114,22 @@ async def fetch_page(client: httpx.AsyncClient, url: str, settings: Settings) ->
         raise TransientFetchError(f"{type(exc).__name__} fetching {url}: {exc}") from None
 
 
-async def _fetch(client: httpx.AsyncClient, url: str, settings: Settings) -> FetchedPage:
+async def _fetch(
+    client: httpx.AsyncClient, url: str, settings: Settings, gate: Gate | None
+) -> FetchedPage:
     current = _checked(url, url)
+    deadline = asyncio.get_running_loop().time() + settings.fetch_timeout_s
     for hop in range(settings.fetch_max_redirects + 1):
-        async with client.stream("GET", current) as response:
+        if gate is not None:
+            started = asyncio.get_running_loop().time()
+            await gate(current)
+            deadline += asyncio.get_running_loop().time() - started
+        async with asyncio.timeout_at(deadline), client.stream("GET", current) as response:
             if response.is_redirect:
                 if hop == settings.fetch_max_redirects:
                     raise PermanentError(
                         f"more than {settings.fetch_max_redirects} redirects, last to "
-                        f"{response.headers['location'][:200]}"
+                        f"{redact_userinfo(response.headers['location'])[:200]}"
                     )
                 current = _checked(_redirect_target(response), url)
                 continue
@@ -115,7 +155,7 @@ def _redirect_target(response: httpx.Response) -> str:
     try:
         return urljoin(str(response.url), location)
     except ValueError:  # e.g. "http://[broken"
-        raise PermanentError(f"bad redirect target {location[:200]!r}") from None
+        raise PermanentError(f"bad redirect target {redact_userinfo(location)[:200]!r}") from None
 
 
 def _checked(target: str, origin: str) -> str:
@@ -123,7 +163,9 @@ def _checked(target: str, origin: str) -> str:
     try:
         return validate_submitted_url(target)
     except ValueError as exc:
-        where = "URL" if target == origin else f"redirect target {target[:200]!r}"
+        # The target may carry credentials (user:secret@): never repeat them.
+        shown = redact_userinfo(target)[:200]
+        where = "URL" if target == origin else f"redirect target {shown!r}"
         raise PermanentError(f"bad {where}: {exc}") from None
 
 
@@ -157,12 +199,12 @@ async def _read_capped(response: httpx.Response, limit: int) -> bytes:
     encoding = response.headers.get("content-encoding", "identity")
     if declared.isdigit() and int(declared) > limit and encoding.strip().lower() == "identity":
         raise PermanentError(f"page too large: Content-Length {declared} > {limit} bytes")
-    decoder = _BoundedDecoder(encoding, limit)
+    decoder = BoundedDecoder(encoding, limit)
     chunks = [decoder.feed(raw) async for raw in response.aiter_raw()]
     return b"".join(chunks)
 
 
-class _BoundedDecoder:
+class BoundedDecoder:
     """Undo Content-Encoding a chunk at a time with a cap on the output.
 
     httpx inflates a whole network chunk at once: a 64 KiB chunk of a deflate bomb is

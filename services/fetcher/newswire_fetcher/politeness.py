@@ -1,6 +1,7 @@
-"""Politeness: never hit one host with more than a few requests at a time.
+"""Politeness: robots.txt, a request rate per host, and a few requests at a time per host.
 
-(robots.txt and a per-host request rate belong here too; see the fetcher's notes.)
+Every limit is per host, so a slow or strict site only slows its own URLs: the others
+keep being fetched meanwhile.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+from .robots import RobotsCache
+
 DEFAULT_PER_HOST = 2
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 class HostLimiter:
@@ -30,7 +37,7 @@ class HostLimiter:
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:
         # Keyed by the submitted host: a redirect elsewhere is fetched under this slot.
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_of(url)
         semaphore, users = self._hosts.get(host) or (asyncio.Semaphore(self.per_host), 0)
         self._hosts[host] = (semaphore, users + 1)
         try:
@@ -43,3 +50,40 @@ class HostLimiter:
                 del self._hosts[host]
             else:
                 self._hosts[host] = (semaphore, users - 1)
+
+
+class HostRate:
+    """At most ``rate`` requests per second to each host (0: no limit), spaced evenly."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next_free: dict[str, float] = {}  # host -> earliest time of its next request
+
+    def reserve(self, host: str, now: float) -> float:
+        """Book the host's next turn; how long to wait for it (0: go now)."""
+        if not self.interval:
+            return 0.0
+        if len(self._next_free) > 1_000:  # forget hosts whose turn is long past
+            self._next_free = {h: t for h, t in self._next_free.items() if t > now}
+        turn = max(now, self._next_free.get(host, now))
+        self._next_free[host] = turn + self.interval
+        return turn - now
+
+    async def wait(self, url: str) -> None:
+        delay = self.reserve(host_of(url), asyncio.get_running_loop().time())
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class Politeness:
+    """The gate before each request (redirect hops included): robots.txt, then the rate."""
+
+    def __init__(self, robots: RobotsCache | None, rate: HostRate) -> None:
+        self.robots = robots
+        self.rate = rate
+
+    async def __call__(self, url: str) -> None:
+        # robots.txt itself is fetched at most once per site and TTL: not rate-limited.
+        if self.robots is not None:
+            await self.robots.check(url)
+        await self.rate.wait(url)

@@ -12,9 +12,12 @@ from newswire_shared.messages import FetchRequest, RawArticle, utcnow
 from newswire_shared.settings import Settings
 from newswire_shared.worker import StageSpec
 
+from .access import BodyLimit
 from .api import router
 from .fetch import fetch_page, make_client
-from .politeness import HostLimiter
+from .guard import parse_networks, parse_overrides
+from .politeness import HostLimiter, HostRate, Politeness
+from .robots import RobotsCache
 
 log = get_logger()
 
@@ -25,15 +28,21 @@ DESCRIPTION = (
 
 
 class Fetcher:
-    """The worker's state: one HTTP client (opened with the app) and the host limiter."""
+    """The worker's state: one HTTP client (opened with the app) and the politeness limits."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.limiter = HostLimiter(total=settings.fetch_concurrency)
+        self.limiter = HostLimiter(
+            per_host=settings.fetch_host_concurrency, total=settings.fetch_concurrency
+        )
+        self.rate = HostRate(settings.fetch_host_rate)
         self.client: httpx.AsyncClient | None = None
+        self.gate: Politeness | None = None
 
     async def open(self) -> None:
         self.client = make_client(self.settings)
+        robots = RobotsCache(self.client, self.settings.robots_cache_ttl_s)
+        self.gate = Politeness(robots, self.rate)
 
     async def close(self) -> None:
         if self.client is not None:
@@ -41,10 +50,10 @@ class Fetcher:
             self.client = None
 
     async def process(self, request: FetchRequest) -> RawArticle:
-        if self.client is None:  # a message before startup finished: retry later
+        if self.client is None or self.gate is None:  # before startup finished: retry later
             raise RuntimeError("fetcher HTTP client is not open")
         async with self.limiter.slot(request.url):
-            page = await fetch_page(self.client, request.url, self.settings)
+            page = await fetch_page(self.client, request.url, self.settings, self.gate)
         log.info("fetched", final_url=page.final_url, http_status=page.status,
                  chars=len(page.html), charset=page.charset)  # fmt: skip
         return RawArticle(
@@ -61,9 +70,22 @@ class Fetcher:
         )
 
 
+def check_settings(settings: Settings) -> None:
+    """Refuse to start on an allow-list or override entry that does not parse."""
+    for name, parse in (
+        ("fetch_allowed_networks", parse_networks),
+        ("fetch_resolve_overrides", parse_overrides),
+    ):
+        try:
+            parse(getattr(settings, name))
+        except ValueError as exc:
+            raise ValueError(f"NEWSWIRE_{name.upper()}: {exc}") from None
+
+
 def build_app(runtime: ServiceRuntime | None = None, *, worker: bool = True) -> FastAPI:
     """The fetcher app; ``worker=False`` serves only the API (no fetching in this process)."""
     runtime = runtime or ServiceRuntime("fetcher")
+    check_settings(runtime.settings)
     fetcher = Fetcher(runtime.settings)
     if worker:
         runtime.add_stage(
@@ -78,7 +100,7 @@ def build_app(runtime: ServiceRuntime | None = None, *, worker: bool = True) -> 
                 concurrency=runtime.settings.fetch_concurrency,
             )
         )
-    return create_service_app(
+    app = create_service_app(
         runtime,
         title="newswire fetcher",
         description=DESCRIPTION,
@@ -86,3 +108,5 @@ def build_app(runtime: ServiceRuntime | None = None, *, worker: bool = True) -> 
         on_startup=[fetcher.open],
         on_shutdown=[fetcher.close],
     )
+    app.add_middleware(BodyLimit, limit=runtime.settings.api_max_body_bytes)
+    return app

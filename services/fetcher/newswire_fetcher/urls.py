@@ -73,6 +73,14 @@ def validate_submitted_url(url: str) -> str:
     return url
 
 
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#@]*@")
+
+
+def redact_userinfo(url: str) -> str:
+    """``http://user:secret@host/`` -> ``http://***@host/``: for messages and log lines."""
+    return _USERINFO.sub(r"\1***@", url)
+
+
 def canonicalize(url: str) -> str:
     """The canonical form of an http(s) URL (the article id is derived from it)."""
     parts = urlsplit(url.strip())
