@@ -57,7 +57,7 @@ class BodyLimit:
 
     def _too_large(self) -> HTTPException:
         return HTTPException(
-            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            413,
             f"request body larger than {self.limit} bytes",
             headers={"Connection": "close"},
         )
