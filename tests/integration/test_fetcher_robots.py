@@ -1,4 +1,4 @@
-"""robots.txt and the per-host rate through the fetch worker's own Fetcher, on loopback.
+"""robots.txt, the per-host rate and the SSRF guard through the fetch worker, on loopback.
 
 One server on 127.0.0.1 plays several sites: the resolver override sends each test host
 name to it and the handler answers by the Host header.
@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
+import redis as redis_sync
+from fastapi.testclient import TestClient
 
 from newswire_fetcher.fetch import TransientFetchError
-from newswire_fetcher.service import Fetcher
-from newswire_shared.messages import FetchRequest
+from newswire_fetcher.service import Fetcher, build_app
+from newswire_shared import streams
+from newswire_shared.app import ServiceRuntime
+from newswire_shared.messages import DeadLetter, FetchRequest, RawArticle
 from newswire_shared.settings import Settings
 from newswire_shared.worker import PermanentError
 
@@ -148,3 +153,63 @@ async def test_a_rate_limited_host_does_not_hold_up_another(port: int) -> None:
     # Submitted last, the fast host's page arrives before the slow host's queue has drained.
     assert pages.index("/f/0") < pages.index("/s/3")
     assert sorted(p for p in pages if p.startswith("/s/")) == [f"/s/{n}" for n in range(4)]
+
+
+def _settled(client: TestClient, ids: list[str]) -> dict[str, dict[str, Any]] | None:
+    records = {i: client.get(f"/articles/{i}").json() for i in ids}
+    done = all(r["stage"] in ("fetched", "failed") for r in records.values())
+    return records if done else None
+
+
+def _wait_for(check: Any, timeout_s: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
+def test_worker_dead_letters_each_refusal_with_its_reason(redis_url: str, port: int) -> None:
+    """Through the real stage runner and redis-server: nothing is lost, each says why."""
+    # The simulated sites are on 127.0.0.1; only that address is allowed, so 127.0.0.2
+    # is as forbidden as any loopback address in production.
+    settings = settings_with(rate=0).model_copy(
+        update={
+            "redis_url": redis_url,
+            "poll_interval_ms": 20,
+            "fetch_allowed_networks": "127.0.0.1/32",
+        }
+    )
+    urls = {
+        "ok": f"http://open.test:{port}/story",
+        "robots": f"http://strict.test:{port}/private/x",
+        "loopback": f"http://127.0.0.2:{port}/story",
+        "metadata": "http://169.254.169.254/latest/meta-data/",
+    }
+    with TestClient(build_app(ServiceRuntime("fetcher", settings=settings))) as client:
+        ids = {
+            k: client.post("/articles", json={"url": u}).json()["article_id"]
+            for k, u in urls.items()
+        }
+        records = _wait_for(lambda: _settled(client, list(ids.values())))
+    assert records[ids["ok"]]["stage"] == "fetched"
+    reasons = {k: records[ids[k]]["error"] for k in ("robots", "loopback", "metadata")}
+    assert "disallowed by" in reasons["robots"]
+    assert "refused: 127.0.0.2 is loopback (127.0.0.0/8)" in reasons["loopback"]
+    assert "refused: 169.254.169.254 is a cloud metadata address" in reasons["metadata"]
+    letters = [DeadLetter.model_validate_json(body) for body, _ in entries(redis_url, streams.DLQ)]
+    assert sorted(letter.article_id for letter in letters) == sorted(
+        ids[k] for k in ("robots", "loopback", "metadata")
+    )
+    [(raw, _)] = entries(redis_url, streams.RAW)
+    assert RawArticle.model_validate_json(raw).article_id == ids["ok"]
+
+
+def entries(redis_url: str, stream: str) -> list[tuple[bytes, dict[str, Any]]]:
+    client = redis_sync.Redis.from_url(redis_url)
+    try:
+        return [streams.decode_entry(fields) for _, fields in client.xrange(stream)]
+    finally:
+        client.close()
