@@ -7,18 +7,19 @@ yield an article raises ``PermanentError`` with a reason: no retry would help.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from newswire_shared.messages import ArticleMetadata, CleanArticle, RawArticle, Removal
 from newswire_shared.worker import PermanentError
 
 from .boilerplate import classify, filter_paragraphs, is_sentence, normalise
-from .metadata import build_metadata
+from .dedup import Fingerprint, fingerprint, simhash_hex
+from .metadata import page_metadata
 
 # Past this size a page is not an article (a data dump, a bomb): refuse it.
 MAX_HTML_CHARS = 20_000_000
@@ -50,19 +51,26 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
     # lxml rejects NUL and most control characters; a badly decoded page is full of them.
     html = _CONTROL.sub(" ", html)
     try:
+        # Parse once: trafilatura extracts from its own copy of this tree, and the
+        # metadata is read from it afterwards.
+        tree = load_html(html)
+        if tree is None:
+            raise PermanentError("empty article: the page has no HTML content")
         doc = trafilatura.bare_extraction(
-            html,
+            tree,
             url=url,
             include_comments=False,
-            with_metadata=True,
+            with_metadata=False,
             fast=len(html) > FAST_HTML_CHARS,
         )
+        body = getattr(doc, "text", None) if doc is not None else None
+        if not body or not body.strip():
+            raise PermanentError("empty article: no main text found in the page")
+        metadata = page_metadata(tree, url).metadata
+    except PermanentError:
+        raise
     except Exception as exc:  # any parser failure is a property of this input
         raise PermanentError(f"unparseable html: {type(exc).__name__}: {exc}"[:500]) from exc
-    body = getattr(doc, "text", None) if doc is not None else None
-    if not body or not body.strip():
-        raise PermanentError("empty article: no main text found in the page")
-    metadata = build_metadata(doc, html)
     filtered = filter_paragraphs(body.splitlines(), title=metadata.title)
     text = _require_prose(filtered.kept, len(filtered.removed))
     return CleanResult(text=text, metadata=metadata, removed=filtered.removed)
@@ -90,12 +98,19 @@ def clean_text(text: str) -> CleanResult:
 
 
 def clean_article(raw: RawArticle) -> CleanArticle:
+    return clean_with_fingerprint(raw)[0]
+
+
+def clean_with_fingerprint(raw: RawArticle) -> tuple[CleanArticle, Fingerprint]:
+    """The clean article, and its fingerprints for the duplicate index."""
     kind: Literal["html", "text"] = "html" if raw.html is not None else "text"
     if raw.html is not None:
         result = clean_html(raw.html, raw.final_url or raw.url)
     else:
         result = clean_text(raw.text or "")
-    return CleanArticle(
+    # duplicate_of needs the shared history in Redis: the service fills it in.
+    fp = fingerprint(raw.article_id, result.text)
+    article = CleanArticle(
         article_id=raw.article_id,
         trace_id=raw.trace_id,
         url=raw.url,
@@ -104,13 +119,10 @@ def clean_article(raw: RawArticle) -> CleanArticle:
         metadata=result.metadata,
         text=result.text,
         removed=result.removed,
-        content_hash=content_hash(result.text),
+        content_hash=fp.content_hash,
+        simhash=simhash_hex(fp.simhash),
     )
-
-
-def content_hash(text: str) -> str:
-    """sha256 of the text with whitespace collapsed: re-wrapping does not change it."""
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+    return article, fp
 
 
 def looks_like_headline(line: str) -> bool:
