@@ -20,6 +20,7 @@ from newswire_shared.worker import PermanentError
 from .boilerplate import classify, filter_paragraphs, is_sentence, normalise
 from .dedup import Fingerprint, fingerprint, simhash_hex
 from .metadata import page_metadata
+from .structured import declared_body, recover_paragraphs
 
 # Past this size a page is not an article (a data dump, a bomb): refuse it.
 MAX_HTML_CHARS = 20_000_000
@@ -66,14 +67,18 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
         body = getattr(doc, "text", None) if doc is not None else None
         if not body or not body.strip():
             raise PermanentError("empty article: no main text found in the page")
-        metadata = page_metadata(tree, url).metadata
+        page = page_metadata(tree, url)
+        lines = body.splitlines()
+        declared = declared_body(tree, page.ld)
+        if declared:
+            lines, _ = recover_paragraphs(lines, declared)
     except PermanentError:
         raise
     except Exception as exc:  # any parser failure is a property of this input
         raise PermanentError(f"unparseable html: {type(exc).__name__}: {exc}"[:500]) from exc
-    filtered = filter_paragraphs(body.splitlines(), title=metadata.title)
+    filtered = filter_paragraphs(lines, title=page.metadata.title)
     text = _require_prose(filtered.kept, len(filtered.removed))
-    return CleanResult(text=text, metadata=metadata, removed=filtered.removed)
+    return CleanResult(text=text, metadata=page.metadata, removed=filtered.removed)
 
 
 def clean_text(text: str) -> CleanResult:
