@@ -16,9 +16,10 @@ counts are summed over pages.
 The cleaner's output is its message: the headline moves to ``metadata.title``, so
 "cleaner" scores title + body, and "cleaner-body" the body alone (same run, no extra time).
 
-Time: each page runs ``--repeat`` times through each extractor, alternating which goes
-first, and the fastest run counts: the machine is shared, and the minimum is the least
-disturbed by other processes. ms/page is the mean of those per-page minimums.
+Time: CPU time of this process (``time.process_time``), not wall time: the machine is
+shared, and other processes' load would otherwise decide the ratio. Each page runs
+``--repeat`` times through each extractor, alternating which goes first, and the fastest
+run counts; ms/page is the mean of those per-page minimums.
 
     .venv/bin/python bench/cleaner.py [--dev-dir PATH] [--repeat N] [--show-losses]
 """
@@ -138,9 +139,9 @@ def run_pages(pages: list[Page], repeat: int) -> list[Outcome]:
         for r in range(repeat):
             order = list(RUNS) if (n + r) % 2 == 0 else list(RUNS)[::-1]
             for name in order:
-                started = time.perf_counter()
+                started = time.process_time()
                 out = RUNS[name](page.html, page.url)
-                elapsed = time.perf_counter() - started
+                elapsed = time.process_time() - started
                 best[name] = min(best.get(name, elapsed), elapsed)
                 texts.update(out)
         outcomes.append(Outcome(page, texts, best))

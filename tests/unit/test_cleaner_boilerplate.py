@@ -220,3 +220,30 @@ def test_parse_rules_rejects_bad_files() -> None:
     assert len(rules) == 1 and rules[0].edge_only
     assert classify("BAR", rules=rules) == "label"
     assert classify("BAR", at_edge=False, rules=rules) is None
+
+
+def test_whole_link_lines_at_the_end_and_in_runs_are_related_links() -> None:
+    story = [
+        "The council approved the budget on Tuesday after a four-hour debate, officials said.",
+        "Opposition members said the plan cut too deeply into library funding this year.",
+        "Council to vote on bus lanes next month",
+        "Library hours cut at three branches",
+        "New park opens in the east of the city",
+        "The mayor will present the final figures to the regional authority in June.",
+        "Ten things to do this weekend in the city",
+    ]
+    links = {story[2], story[3], story[4], story[6], "A link that is not in the text"}
+    result = filter_paragraphs(story, link_texts=links)
+    assert result.kept == [story[0], story[1], story[5]]
+    reasons = {r.text: r.reason for r in result.removed}
+    assert [reasons[line] for line in story[2:5]] == ["related"] * 3
+    # The tail line is caught as a link even when it is too long to be a label.
+    long_tail = [
+        *story[:2],
+        "Ten things to do this weekend in the city, from markets to open-air concerts",
+    ]
+    tail = filter_paragraphs(long_tail, link_texts={long_tail[2]})
+    assert [(r.text, r.reason) for r in tail.removed] == [(long_tail[2], "related")]
+    # Two linked lines inside the text are not a list: they stay.
+    two = [story[0], story[2], story[3], story[5]]
+    assert filter_paragraphs(two, link_texts=links).kept == two

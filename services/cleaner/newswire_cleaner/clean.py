@@ -17,7 +17,7 @@ from trafilatura.utils import load_html
 from newswire_shared.messages import ArticleMetadata, CleanArticle, RawArticle, Removal
 from newswire_shared.worker import PermanentError
 
-from .boilerplate import classify, filter_paragraphs, is_sentence, normalise
+from .boilerplate import classify, filter_paragraphs, is_sentence, normalise, page_link_texts
 from .dedup import Fingerprint, fingerprint, simhash_hex
 from .metadata import page_metadata
 from .structured import declared_body, recover_paragraphs
@@ -68,6 +68,7 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
         if not body or not body.strip():
             raise PermanentError("empty article: no main text found in the page")
         page = page_metadata(tree, url)
+        links = page_link_texts(tree)
         lines = body.splitlines()
         declared = declared_body(tree, page.ld)
         if declared:
@@ -76,7 +77,7 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
         raise
     except Exception as exc:  # any parser failure is a property of this input
         raise PermanentError(f"unparseable html: {type(exc).__name__}: {exc}"[:500]) from exc
-    filtered = filter_paragraphs(lines, title=page.metadata.title)
+    filtered = filter_paragraphs(lines, title=page.metadata.title, link_texts=links)
     text = _require_prose(filtered.kept, len(filtered.removed))
     return CleanResult(text=text, metadata=page.metadata, removed=filtered.removed)
 
