@@ -11,6 +11,7 @@ import pytest
 from redis.asyncio import Redis
 
 from newswire_cleaner.dedup import DedupIndex, fingerprint
+from newswire_cleaner.repeats import SiteLines
 from newswire_cleaner.service import make_process
 from newswire_shared.messages import RawArticle
 
@@ -100,7 +101,7 @@ async def test_lookup_reads_only_matching_buckets(redis: Redis) -> None:
 
 async def test_cleaner_stage_marks_a_syndicated_copy(redis: Redis) -> None:
     """The service's process function: clean, fingerprint, look up, fill duplicate_of."""
-    process = make_process(DedupIndex(redis))
+    process = make_process(DedupIndex(redis), SiteLines(redis))
     html = "<html><body><article>{}</article></body></html>"
 
     def raw(article_id: str, url: str, text: str) -> RawArticle:

@@ -34,6 +34,8 @@ MIN_PROSE_WORDS = 6
 # Hard-wrapped plain text breaks lines at 60-80 characters; shorter lines are not wrapped.
 WRAP_MIN_CHARS = 40
 
+PARAGRAPH_SEP = "\n\n"  # between the paragraphs of a clean text
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -165,4 +167,4 @@ def _require_prose(kept: list[str], removed: int) -> str:
             f"empty article: no prose left after cleaning ({len(kept)} short lines kept, "
             f"{removed} boilerplate lines removed)"
         )
-    return "\n\n".join(kept)
+    return PARAGRAPH_SEP.join(kept)
