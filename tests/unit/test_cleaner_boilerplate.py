@@ -68,13 +68,23 @@ DEBRIS = {
         "cookie policy.",
         "Accept all cookies",
     ],
-    "ui": ["close", "Advertisement", "0:00", "12:34 / 45:10", "Skip to content"],
+    "ui": [
+        "close",
+        "Advertisement",
+        "0:00",
+        "12:34 / 45:10",
+        "Skip to content",
+        "BVINEWS.COM",
+        "www.example.co.uk",
+    ],
     "app_promo": ["Download our free news app for iOS and Android."],
 }
 DEBRIS_CASES = [(reason, line) for reason, lines in DEBRIS.items() for line in lines]
 
 # Sentences of reporting that mention the same words as debris: they must stay.
 REPORTING = [
+    "Visit example.com for the full list of closures, the council said.",
+    "The date: it was 2023 when the first ferry ran between the two towns.",
     'He made this statement during an interview given to "Reuters".',
     "The attack killed a British security adviser working for Reuters in Kramatorsk.",
     "Reuters reported last week that insurers had raised premiums for ships in the port.",
@@ -247,3 +257,10 @@ def test_whole_link_lines_at_the_end_and_in_runs_are_related_links() -> None:
     # Two linked lines inside the text are not a list: they stay.
     two = [story[0], story[2], story[3], story[5]]
     assert filter_paragraphs(two, link_texts=links).kept == two
+
+
+def test_metadata_date_lines_at_the_edges() -> None:
+    for line in ["News date : 04/21/2022 Category : Press Releases", "Date: May 4, 2023"]:
+        assert classify(line) == "byline"
+        assert filter_paragraphs([*BODY, line]).kept == BODY
+        assert classify(line, at_edge=False) is None  # edge-only, like other bylines

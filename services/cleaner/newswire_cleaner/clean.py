@@ -72,7 +72,7 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
         page = page_metadata(tree, url)
         links = page_link_texts(tree)
         lines = body.splitlines()
-        declared = declared_body(tree, page.ld)
+        declared = declared_body(tree, page.ld, has_microdata_body="articleBody" in html)
         if declared:
             lines, _ = recover_paragraphs(lines, declared)
     except PermanentError:

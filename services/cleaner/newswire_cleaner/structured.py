@@ -28,11 +28,19 @@ _SENTENCE_SPLIT = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’')\]]))\s+(
 _NON_WORD = re.compile(r"\W+")
 
 
-def declared_body(tree: HtmlElement, ld: dict[str, object]) -> str | None:
-    """``articleBody`` from JSON-LD, else from microdata (``itemprop="articleBody"``)."""
+def declared_body(
+    tree: HtmlElement, ld: dict[str, object], has_microdata_body: bool = True
+) -> str | None:
+    """``articleBody`` from JSON-LD, else from microdata (``itemprop="articleBody"``).
+
+    ``has_microdata_body=False`` (the page source does not contain "articleBody") skips
+    the search of the whole tree for the attribute.
+    """
     body = ld.get("articleBody")
     if isinstance(body, str) and body.strip():
         return body
+    if not has_microdata_body:
+        return None
     node = tree.find('.//*[@itemprop="articleBody"]')
     if node is not None:
         text = node.text_content()
