@@ -237,3 +237,39 @@ def test_clean_article_empty_html_is_permanent() -> None:
     raw = RawArticle(article_id="a3", trace_id="t3", url="u", canonical_url="u", html="")
     with pytest.raises(PermanentError, match=r"^empty article: empty page"):
         clean_article(raw)
+
+
+def test_full_trafilatura_pass_only_when_the_fast_pass_found_little(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decision in extract_main_text; trafilatura's two passes are stubbed to record
+    which ran."""
+    from trafilatura.utils import load_html
+
+    calls: list[bool] = []
+
+    def bare_text(tree: object, url: object, *, fast: bool) -> str:
+        calls.append(fast)
+        return fast_text if fast else "full pass text"
+
+    monkeypatch.setattr(clean, "_bare_text", bare_text)
+    sentence = "The harbour strike entered its third week on Monday, the union said. "
+    busy_page = load_html(
+        "<html><body><article><p>" + sentence * 5 + "</p></article>"
+        + "<ul>" + "".join(f"<li>Menu entry number {i} of many</li>" for i in range(400))
+        + "</ul></body></html>"
+    )  # fmt: skip
+    brief_page = load_html(f"<html><body><article><p>{sentence * 5}</p></article></body></html>")
+
+    fast_text = sentence * 5  # 60 words out of more than 2000 on the page
+    assert clean.extract_main_text(busy_page, None, big=False) == "full pass text"
+    assert calls == [True, False]
+    calls.clear()
+    # A short brief that is most of its page: the fast pass is trusted.
+    assert clean.extract_main_text(brief_page, None, big=False) == fast_text
+    # Enough words, or a big page: no second pass either.
+    fast_text = sentence * 30
+    assert clean.extract_main_text(busy_page, None, big=False) == fast_text
+    fast_text = sentence
+    assert clean.extract_main_text(busy_page, None, big=True) == fast_text
+    assert calls == [True, True, True]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import trafilatura
+from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from newswire_shared.messages import ArticleMetadata, CleanArticle, RawArticle, Removal
@@ -31,6 +32,9 @@ FAST_HTML_CHARS = 1_500_000
 # An article needs at least one paragraph with this many words; otherwise what is left is
 # navigation or labels.
 MIN_PROSE_WORDS = 6
+# A fast-pass text shorter than this gets trafilatura's full pass (see extract_main_text).
+FALLBACK_BELOW_WORDS = 250
+FALLBACK_SHARE = 0.25
 # Hard-wrapped plain text breaks lines at 60-80 characters; shorter lines are not wrapped.
 WRAP_MIN_CHARS = 40
 
@@ -59,14 +63,7 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
         tree = load_html(html)
         if tree is None:
             raise PermanentError("empty article: the page has no HTML content")
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            include_comments=False,
-            with_metadata=False,
-            fast=len(html) > FAST_HTML_CHARS,
-        )
-        body = getattr(doc, "text", None) if doc is not None else None
+        body = extract_main_text(tree, url, big=len(html) > FAST_HTML_CHARS)
         if not body or not body.strip():
             raise PermanentError("empty article: no main text found in the page")
         page = page_metadata(tree, url)
@@ -82,6 +79,35 @@ def clean_html(html: str, url: str | None = None) -> CleanResult:
     filtered = filter_paragraphs(lines, title=page.metadata.title, link_texts=links)
     text = _require_prose(filtered.kept, len(filtered.removed))
     return CleanResult(text=text, metadata=page.metadata, removed=filtered.removed)
+
+
+def extract_main_text(tree: HtmlElement, url: str | None, *, big: bool) -> str | None:
+    """trafilatura's main text: its fast pass, and its full pass only when needed.
+
+    The full pass also runs readability and jusText and keeps the better result; on most
+    pages it returns what the fast pass found (65 of 68 dev pages) and costs about a
+    third more. Where the fast pass found little text, and little of the page's text,
+    the layout confused it and the comparison is worth running (a short brief that is
+    most of its page is not confusing). Big pages stay with the fast pass.
+    """
+    fast = _bare_text(tree, url, fast=True)
+    words = len((fast or "").split())
+    if big or words >= FALLBACK_BELOW_WORDS or words >= FALLBACK_SHARE * _page_words(tree):
+        return fast
+    return _bare_text(tree, url, fast=False) or fast
+
+
+def _page_words(tree: HtmlElement) -> int:
+    """Words of the page's visible text (scripts and styles left out)."""
+    texts = tree.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]")
+    return sum(len(str(t).split()) for t in texts)
+
+
+def _bare_text(tree: HtmlElement, url: str | None, *, fast: bool) -> str | None:
+    doc = trafilatura.bare_extraction(
+        tree, url=url, include_comments=False, with_metadata=False, fast=fast
+    )
+    return getattr(doc, "text", None) if doc is not None else None
 
 
 def clean_text(text: str) -> CleanResult:
