@@ -68,13 +68,23 @@ DEBRIS = {
         "cookie policy.",
         "Accept all cookies",
     ],
-    "ui": ["close", "Advertisement", "0:00", "12:34 / 45:10", "Skip to content"],
+    "ui": [
+        "close",
+        "Advertisement",
+        "0:00",
+        "12:34 / 45:10",
+        "Skip to content",
+        "BVINEWS.COM",
+        "www.example.co.uk",
+    ],
     "app_promo": ["Download our free news app for iOS and Android."],
 }
 DEBRIS_CASES = [(reason, line) for reason, lines in DEBRIS.items() for line in lines]
 
 # Sentences of reporting that mention the same words as debris: they must stay.
 REPORTING = [
+    "Visit example.com for the full list of closures, the council said.",
+    "The date: it was 2023 when the first ferry ran between the two towns.",
     'He made this statement during an interview given to "Reuters".',
     "The attack killed a British security adviser working for Reuters in Kramatorsk.",
     "Reuters reported last week that insurers had raised premiums for ships in the port.",
@@ -220,3 +230,37 @@ def test_parse_rules_rejects_bad_files() -> None:
     assert len(rules) == 1 and rules[0].edge_only
     assert classify("BAR", rules=rules) == "label"
     assert classify("BAR", at_edge=False, rules=rules) is None
+
+
+def test_whole_link_lines_at_the_end_and_in_runs_are_related_links() -> None:
+    story = [
+        "The council approved the budget on Tuesday after a four-hour debate, officials said.",
+        "Opposition members said the plan cut too deeply into library funding this year.",
+        "Council to vote on bus lanes next month",
+        "Library hours cut at three branches",
+        "New park opens in the east of the city",
+        "The mayor will present the final figures to the regional authority in June.",
+        "Ten things to do this weekend in the city",
+    ]
+    links = {story[2], story[3], story[4], story[6], "A link that is not in the text"}
+    result = filter_paragraphs(story, link_texts=links)
+    assert result.kept == [story[0], story[1], story[5]]
+    reasons = {r.text: r.reason for r in result.removed}
+    assert [reasons[line] for line in story[2:5]] == ["related"] * 3
+    # The tail line is caught as a link even when it is too long to be a label.
+    long_tail = [
+        *story[:2],
+        "Ten things to do this weekend in the city, from markets to open-air concerts",
+    ]
+    tail = filter_paragraphs(long_tail, link_texts={long_tail[2]})
+    assert [(r.text, r.reason) for r in tail.removed] == [(long_tail[2], "related")]
+    # Two linked lines inside the text are not a list: they stay.
+    two = [story[0], story[2], story[3], story[5]]
+    assert filter_paragraphs(two, link_texts=links).kept == two
+
+
+def test_metadata_date_lines_at_the_edges() -> None:
+    for line in ["News date : 04/21/2022 Category : Press Releases", "Date: May 4, 2023"]:
+        assert classify(line) == "byline"
+        assert filter_paragraphs([*BODY, line]).kept == BODY
+        assert classify(line, at_edge=False) is None  # edge-only, like other bylines

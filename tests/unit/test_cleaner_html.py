@@ -114,6 +114,7 @@ def test_empty_pages(html: str) -> None:
         clean_html(html)
 
 
+@pytest.mark.timeout(60)
 def test_five_megabyte_page() -> None:
     article = "".join(
         f"<p>Paragraph {i}: the council voted on the new budget, which raises spending on "
@@ -137,6 +138,34 @@ def test_page_past_the_size_limit() -> None:
         clean_html("<p>" + "x" * (clean.MAX_HTML_CHARS + 1))
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("levels", [5_000, 100_000])
+def test_very_deeply_nested_markup_gives_a_clear_result(levels: int) -> None:
+    """lxml stops descending past its depth limit; what it dropped cannot be the article,
+    and the answer comes at once: a reason, never a crash or a hang."""
+    text = "<p>The flood barrier held overnight, the river authority said on Friday morning.</p>"
+    html = "<html><body>" + "<div>" * levels + text + "</div>" * levels + "</body></html>"
+    result = _clean_or_permanent(html)
+    if isinstance(result, CleanResult):
+        assert "flood barrier held overnight" in result.text
+
+
+@pytest.mark.timeout(60)
+def test_wrong_declared_charset_gives_clean_text() -> None:
+    """cp1252 bytes declared as UTF-8, decoded either way a fetcher might: clean text."""
+    paragraph = (
+        "<p>Café owners in Zürich said the naïve plan would cost 5 € per guest, the council "
+        "reported on Monday.</p>"
+    )
+    page = f'<html><head><meta charset="utf-8"></head><body><article>{paragraph * 4}</article>'
+    raw = page.encode("cp1252")
+    for decoded in (raw.decode("utf-8", errors="replace"), raw.decode("latin-1")):
+        result = clean_html(decoded)
+        assert "owners in Z" in result.text and "the council reported on Monday." in result.text
+        assert "<p>" not in result.text
+
+
+@pytest.mark.timeout(60)
 def test_deeply_nested_markup() -> None:
     text = "<p>The flood barrier held overnight, the river authority said on Friday morning.</p>"
     html = "<html><body>" + "<div>" * 5000 + text + "</div>" * 5000 + "</body></html>"
@@ -145,6 +174,7 @@ def test_deeply_nested_markup() -> None:
     _clean_or_permanent(unclosed)
 
 
+@pytest.mark.timeout(60)
 def test_bytes_decoded_garbage() -> None:
     rng = random.Random(7)
     for size in (10, 1000, 200_000):
@@ -207,3 +237,39 @@ def test_clean_article_empty_html_is_permanent() -> None:
     raw = RawArticle(article_id="a3", trace_id="t3", url="u", canonical_url="u", html="")
     with pytest.raises(PermanentError, match=r"^empty article: empty page"):
         clean_article(raw)
+
+
+def test_full_trafilatura_pass_only_when_the_fast_pass_found_little(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The decision in extract_main_text; trafilatura's two passes are stubbed to record
+    which ran."""
+    from trafilatura.utils import load_html
+
+    calls: list[bool] = []
+
+    def bare_text(tree: object, url: object, *, fast: bool) -> str:
+        calls.append(fast)
+        return fast_text if fast else "full pass text"
+
+    monkeypatch.setattr(clean, "_bare_text", bare_text)
+    sentence = "The harbour strike entered its third week on Monday, the union said. "
+    busy_page = load_html(
+        "<html><body><article><p>" + sentence * 5 + "</p></article>"
+        + "<ul>" + "".join(f"<li>Menu entry number {i} of many</li>" for i in range(400))
+        + "</ul></body></html>"
+    )  # fmt: skip
+    brief_page = load_html(f"<html><body><article><p>{sentence * 5}</p></article></body></html>")
+
+    fast_text = sentence * 5  # 60 words out of more than 2000 on the page
+    assert clean.extract_main_text(busy_page, None, big=False) == "full pass text"
+    assert calls == [True, False]
+    calls.clear()
+    # A short brief that is most of its page: the fast pass is trusted.
+    assert clean.extract_main_text(brief_page, None, big=False) == fast_text
+    # Enough words, or a big page: no second pass either.
+    fast_text = sentence * 30
+    assert clean.extract_main_text(busy_page, None, big=False) == fast_text
+    fast_text = sentence
+    assert clean.extract_main_text(busy_page, None, big=True) == fast_text
+    assert calls == [True, True, True]

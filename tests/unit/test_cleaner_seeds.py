@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from newswire_cleaner.clean import clean_article, clean_text, content_hash
+from newswire_cleaner.clean import clean_article, clean_text
+from newswire_cleaner.dedup import content_hash
 from newswire_shared.messages import RawArticle
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"

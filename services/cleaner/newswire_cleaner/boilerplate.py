@@ -14,10 +14,12 @@ Every dropped line is reported as a ``Removal`` with its reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+
+from lxml.html import HtmlElement
 
 from newswire_shared.messages import Removal
 
@@ -31,6 +33,9 @@ TAIL_LINES = 5
 # No pattern can match a longer line (their quantifiers are bounded), so skip the regex
 # work on long paragraphs: it keeps huge pages fast.
 MAX_PATTERN_LINE = 1500
+
+# This many whole-link lines in a row inside the text are a link list, not reporting.
+LINK_RUN = 3
 
 # A "short" line is too short to be a sentence of reporting on its own.
 SHORT_WORDS = 10
@@ -144,9 +149,17 @@ def classify(line: str, *, at_edge: bool = True, rules: Sequence[Rule] | None = 
 
 
 def filter_paragraphs(
-    paragraphs: Sequence[str], title: str | None = None, rules: Sequence[Rule] | None = None
+    paragraphs: Sequence[str],
+    title: str | None = None,
+    rules: Sequence[Rule] | None = None,
+    link_texts: Collection[str] = (),
 ) -> FilterResult:
-    """Drop boilerplate paragraphs; keep the order of the rest."""
+    """Drop boilerplate paragraphs; keep the order of the rest.
+
+    ``link_texts``: the texts of the page's links (``page_link_texts``). A paragraph that
+    is entirely one link is a pointer to another page (a related story, a menu entry),
+    not reporting, when it sits at an end of the text or in a list of such lines.
+    """
     lines = [line for line in (normalise(p) for p in paragraphs) if line]
     n = len(lines)
     reasons: list[str | None] = [None] * n
@@ -160,9 +173,15 @@ def filter_paragraphs(
         reasons[i] = classify(line, at_edge=at_edge, rules=rules)
 
     _drop_appeal_blocks(lines, reasons)
+    if link_texts:
+        _drop_link_runs(lines, reasons, link_texts)
     # Structural rules feed each other (a caption removed exposes a byline, a byline
     # removed exposes a short edge line), so run them until nothing changes.
-    while _drop_captions_and_bylines(lines, reasons) | _drop_short_edges(lines, reasons):
+    while (
+        _drop_captions_and_bylines(lines, reasons)
+        | _drop_short_edges(lines, reasons)
+        | _drop_link_edges(lines, reasons, link_texts)
+    ):
         pass
 
     result = FilterResult()
@@ -213,6 +232,50 @@ def _drop_captions_and_bylines(lines: list[str], reasons: list[str | None]) -> b
             continue
         changed = True
     return changed
+
+
+def page_link_texts(tree: HtmlElement) -> set[str]:
+    """Normalised texts of the page's links of three words or more (shorter ones are
+    labels, which the edge rules already handle)."""
+    texts = set()
+    for anchor in tree.iter("a"):
+        # .text for a bare link: text_content() builds a string through the subtree.
+        words = ((anchor.text if len(anchor) == 0 else anchor.text_content()) or "").split()
+        if len(words) >= 3:
+            texts.add(" ".join(words))
+    return texts
+
+
+def _drop_link_edges(
+    lines: list[str], reasons: list[str | None], link_texts: Collection[str]
+) -> bool:
+    """Strip lines that are whole links off the end of the text ("more stories" lists).
+
+    Only the tail: at the head a linked line is as likely to be the headline or a
+    standfirst linking to the article itself.
+    """
+    changed = False
+    for i in reversed([i for i, r in enumerate(reasons) if r is None]):
+        if lines[i] not in link_texts:
+            break
+        reasons[i] = "related"
+        changed = True
+    return changed
+
+
+def _drop_link_runs(
+    lines: list[str], reasons: list[str | None], link_texts: Collection[str]
+) -> None:
+    """Three or more consecutive whole-link lines are a link list inside the text."""
+    run: list[int] = []
+    for i in [*range(len(lines)), -1]:
+        if i >= 0 and reasons[i] is None and lines[i] in link_texts:
+            run.append(i)
+            continue
+        if len(run) >= LINK_RUN:
+            for j in run:
+                reasons[j] = "related"
+        run = []
 
 
 def is_label(line: str) -> bool:

@@ -1,8 +1,11 @@
-"""Article metadata: trafilatura's, completed from the page's markup where it is silent.
+"""Article metadata from the page's markup: meta tags, JSON-LD, canonical link, dates.
 
-trafilatura reads JSON-LD for title, authors and site name but not for the description,
-image or modification date, and it only detects the language with an optional model;
-those come from JSON-LD ``NewsArticle`` blocks and the ``<html lang>`` attribute here.
+``page_metadata`` reads the already parsed tree once: JSON-LD article nodes, meta tags
+and OpenGraph (trafilatura's reader), the title, the canonical link, ``<html lang>``, and
+the publication date from htmldate without its extensive text search. trafilatura's own
+full metadata pass also hunts authors, categories, tags and licences with XPath over the
+whole tree and runs htmldate's extensive search: that more than doubled the cost of
+cleaning a page, for fields the message does not carry.
 """
 
 from __future__ import annotations
@@ -10,39 +13,102 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.metadata import examine_meta, extract_title, extract_url
 
 from newswire_shared.messages import ArticleMetadata
 
 from .boilerplate import looks_like_name, normalise
 
-_SCAN_CHARS = 300_000  # metadata lives in the head; never scan a whole 5 MB page
-_HTML_LANG = re.compile(
-    r"<html\b[^>]{0,2000}?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{2,8})?"
-)
-_JSONLD = re.compile(
-    r"<script\b[^>]{0,200}?application/ld\+json[^>]{0,50}>(.{0,200000}?)</script>",
-    re.I | re.S,
-)
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "BlogPosting",
                   "AnalysisNewsArticle", "OpinionNewsArticle", "WebPage"}  # fmt: skip
+_UPDATED_KEYS = {"article:modified_time", "og:updated_time", "datemodified", "last-modified",
+                 "dc.date.modified", "dcterms.modified"}  # fmt: skip
+_JSONLD_MAX_CHARS = 2_000_000  # a bigger block is a data dump, not article metadata
 
 
-def build_metadata(doc: Any, html: str) -> ArticleMetadata:
-    head = html[:_SCAN_CHARS]
-    ld = _jsonld_article(head)
-    return ArticleMetadata(
-        title=_text(doc.title) or _text(ld.get("headline")),
-        authors=_authors(doc.author) or _ld_authors(ld.get("author")),
-        published=_date(doc.date) or _date(ld.get("datePublished")),
-        updated=_date(ld.get("dateModified")),
-        site_name=_text(doc.sitename),
-        language=_text(doc.language) or _page_language(head) or _lang(ld.get("inLanguage")),
-        canonical_url=_text(doc.url),
-        lead_image=_text(doc.image) or _ld_image(ld.get("image")),
-        description=_text(doc.description) or _text(ld.get("description")),
+@dataclass
+class PageMetadata:
+    """What the page's markup says about the article; ``ld`` is its JSON-LD article node."""
+
+    metadata: ArticleMetadata
+    ld: dict[str, Any]
+
+
+def page_metadata(tree: HtmlElement, url: str | None) -> PageMetadata:
+    """Title, authors, dates, site name, language, canonical URL, image and description.
+
+    JSON-LD comes first where it has a field: publishers fill it for search engines and
+    keep it accurate. Reads ``tree`` without changing it (htmldate works on a copy).
+    """
+    meta = examine_meta(tree)  # meta tags and OpenGraph
+    ld = jsonld_article(tree)
+    canonical = extract_url(tree, url)
+    published = _date(ld.get("datePublished")) or _date(_find_date(tree, canonical))
+    return PageMetadata(
+        ArticleMetadata(
+            title=_text(ld.get("headline")) or _text(meta.title) or _text(extract_title(tree)),
+            authors=_ld_authors(ld.get("author")) or _authors(meta.author),
+            published=published,
+            updated=_date(ld.get("dateModified")) or updated_date(tree, published),
+            site_name=_text(meta.sitename) or _ld_site(ld.get("publisher")),
+            language=_page_language(tree) or _lang(ld.get("inLanguage")),
+            canonical_url=_text(canonical),
+            lead_image=_text(meta.image) or _ld_image(ld.get("image")),
+            description=_text(meta.description) or _text(ld.get("description")),
+        ),
+        ld,
     )
+
+
+def updated_date(tree: HtmlElement, published: date | None) -> date | None:
+    """The modification date a meta tag declares, when it is later than publication.
+
+    Not htmldate's "latest date" search: on a page without such a tag it copies and
+    scans the whole tree, for a date that is usually the publication date again.
+    """
+    for meta in tree.iterfind(".//head/meta[@content]"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").lower()
+        if key in _UPDATED_KEYS:
+            found = _date(meta.get("content"))
+            if found and (published is None or found > published):
+                return found
+    return None
+
+
+def _find_date(tree: HtmlElement, url: str | None) -> str | None:
+    # htmldate's fast mode: markup and URL only. The extensive search reads every text
+    # node for date-like strings, which costs more than the whole extraction.
+    try:
+        return find_date(tree, url=url, original_date=True, extensive_search=False)
+    except Exception:  # a date parser failure must not cost the article
+        return None
+
+
+def jsonld_article(tree: HtmlElement) -> dict[str, Any]:
+    """The first JSON-LD node typed as an article (or web page) with a headline."""
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        block = script.text or ""
+        if len(block) > _JSONLD_MAX_CHARS:
+            continue
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue  # broken JSON-LD is common and harmless
+        for node in _nodes(data):
+            kind = node.get("@type")
+            # "@type" may be a string, a list, or (in broken markup) anything at all.
+            kinds = {k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+            if kinds & _ARTICLE_TYPES and "headline" in node:
+                return node
+    return {}
 
 
 def _authors(value: object) -> list[str]:
@@ -70,21 +136,6 @@ def _ld_image(value: object) -> str | None:
     if isinstance(value, dict):
         value = value.get("url")
     return _text(value)
-
-
-def _jsonld_article(head: str) -> dict[str, Any]:
-    for block in _JSONLD.findall(head):
-        try:
-            data = json.loads(block)
-        except ValueError:
-            continue  # broken JSON-LD is common and harmless
-        for node in _nodes(data):
-            kind = node.get("@type")
-            # "@type" may be a string, a list, or (in broken markup) anything at all.
-            kinds = {k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
-            if kinds & _ARTICLE_TYPES and "headline" in node:
-                return node
-    return {}
 
 
 def _nodes(data: object, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -118,6 +169,12 @@ def _lang(value: object) -> str | None:
     return value[:3].split("-")[0].split("_")[0].lower()
 
 
-def _page_language(head: str) -> str | None:
-    match = _HTML_LANG.search(head)
-    return match.group(1).lower() if match else None
+def _page_language(tree: HtmlElement) -> str | None:
+    root = tree.getroottree().getroot()
+    return _lang(root.get("lang") or root.get("xml:lang"))
+
+
+def _ld_site(value: object) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return _text(value.get("name")) if isinstance(value, dict) else _text(value)
