@@ -31,7 +31,11 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
         if titled is not None:
             return titled
     inside = []
+    # Not inside a relative clause: "the airstrikes that rocked Ukraine" are not Ukraine's.
+    clauses = {t.i for c in head.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
     for tok in head.subtree:
+        if tok.i in clauses:
+            continue
         r = linked.ref_at(doc_index, tok.i)
         if r is not None and r.type in PREFERRED and tok.dep_ not in ("pobj",):
             inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))
