@@ -81,7 +81,8 @@ def test_long_text_is_chunked_with_true_offsets(small_max_length: int) -> None:
     assert len(text) > 3 * small_max_length
     ex = extract(text, dt.date(2024, 5, 28))
     _assert_offsets(text, ex)
-    assert len(ex.quotes) == 60
+    assert sum(q.kind == "direct" for q in ex.quotes) == 60
+    assert sum(q.kind == "indirect" for q in ex.quotes) == 60  # "..., the governor said"
     assert sum(e.type == "ASSAULT" for e in ex.events) == 60
     assert max(q.start for q in ex.quotes) > 2 * small_max_length
     assert len({m.entity_id for m in ex.mentions if m.text == "Zelensky"}) == 1

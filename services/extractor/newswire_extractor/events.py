@@ -150,6 +150,8 @@ def _place_attachment(ent: Span, material: bool) -> Token | None:
             tok = tok.head.head  # "the eastern city of Kharkiv"
         else:
             break
+    if material and tok.dep_ == "dobj":
+        return tok.head  # "shelled Kherson", "captured the town of Avdiivka"
     if tok.dep_ != "pobj":
         return None
     prep = tok.head.lower_
@@ -178,7 +180,8 @@ def _location(
         attach = _place_attachment(ent, material)
         if attach is None:
             continue
-        ok = attach.i in governing or attach.head.i == trigger.i or (material and attach.i in own)
+        on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
+        ok = attach.i in governing or on_object or (material and attach.i in own)
         if not ok:
             continue
         place = lookup_place(ent.text)

@@ -71,13 +71,13 @@ def reported_content(cue: Token, sent: Span) -> set[int]:
 
 
 def is_question_or_impersonal(cue: Token) -> bool:
-    """ "asked whether ...", "It is noted that ...": no one states anything."""
+    """ "asked whether ...", "It is noted that ...", "No casualties were reported": no one
+    states anything."""
     for child in cue.children:
         if child.dep_ == "ccomp" and any(m.lower_ in ("whether", "if") for m in child.children):
             return True
     passive = any(c.dep_ == "auxpass" for c in cue.children)
-    expletive = any(c.dep_ in ("nsubjpass", "expl") and c.lower_ == "it" for c in cue.children)
-    return passive and expletive
+    return passive and not any(c.dep_ == "agent" for c in cue.children)
 
 
 def main_predicates(cue: Token, content: set[int]) -> set[int]:

@@ -19,6 +19,7 @@ from newswire_shared.messages import EntityRef, Quote
 
 from .actors import phrase_ref, phrase_text, subject_of
 from .entities import Linked
+from .narration import speaks
 
 SPEECH_LEMMAS = frozenset(
     [
@@ -62,6 +63,11 @@ SPEECH_LEMMAS = frozenset(
         "caution",
         "complain",
         "report",
+        "maintain",
+        "point",
+        "contend",
+        "allege",
+        "testify",
     ]
 )
 OPENERS = {"“": '”"', "„": '“”"', "«": "»", '"': '"”'}
@@ -243,6 +249,8 @@ def attribute_quotes(
         if cue is None and kind == "direct":
             # A quote standing alone continues the speaker of the last speech verb.
             cue = _last_cue_before(a, cues)
+        if cue is None and kind == "partial":
+            continue  # scare quotes ("a “substantial package”"): nobody is quoted
         speaker = cue.speaker if cue is not None else None
         speaker_text = cue.speaker_text if cue is not None else None
         text = doc.text[a:b]
@@ -259,3 +267,93 @@ def attribute_quotes(
             )
         )
     return out
+
+
+def _clause_span(cue: Token, direct: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Char span (in the doc) of the clause a speech verb reports, without "that"."""
+    tokens: list[Token] = []
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.i < child.i)]
+            break
+    else:
+        # "X happened, Austin said" / "X, he said, Y": the clause is the verb's head.
+        parenthetical = cue.dep_ == "parataxis"
+        if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i):
+            own = {t.i for t in cue.subtree}
+            tokens = [
+                t
+                for t in cue.head.subtree
+                if t.i not in own and (parenthetical or t.i < cue.i) and t.sent == cue.sent
+            ]
+    tokens = [t for t in tokens if not (t.is_punct or t.is_quote or t.is_space)]
+    if len(tokens) < 3:
+        return None
+    a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    quoted = sum(min(b, qb) - max(a, qa) for qa, qb in direct if qa < b and a < qb)
+    if quoted > 0.3 * (b - a):
+        return None  # the clause is a direct quote, already taken
+    return a, b
+
+
+def indirect_quotes(
+    doc: Doc, offset: int, quotes: list[tuple[int, int]], cues: dict[int, Cue]
+) -> list[Quote]:
+    """Reported speech: "Blair said that Zelenskiy convinced him", "X, Austin said"."""
+    direct = [(a - offset, b - offset) for a, b in quotes]
+    out: list[Quote] = []
+    for cue in cues.values():
+        if not speaks(cue.token):
+            continue
+        span = _clause_span(cue.token, direct)
+        if span is None:
+            continue
+        a, b = span
+        text = doc.text[a:b]
+        out.append(
+            Quote(
+                quote_id=stable_id("quote", offset + a, text),
+                text=text,
+                start=offset + a,
+                end=offset + b,
+                kind="indirect",
+                speaker=cue.speaker,
+                speaker_text=cue.speaker_text,
+                cue=cue.token.text,
+            )
+        )
+    return out
+
+
+SPLIT_GAP = 60  # chars of "," said Bill Blair, "" between two halves of one quote
+
+
+def join_split_quotes(text: str, quotes: list[Quote]) -> list[Quote]:
+    """ "“A,” he said. “B.”" is one quote around its speech verb: a direct quote ending
+    in a comma, a short gap holding the verb, then the next direct quote."""
+    direct = sorted((q for q in quotes if q.kind == "direct"), key=lambda q: q.start)
+    others = [q for q in quotes if q.kind != "direct"]
+    out: list[Quote] = []
+    for q in direct:
+        prev = out[-1] if out else None
+        gap = text[prev.end : q.start] if prev is not None else ""
+        if (
+            prev is not None
+            and prev.text.rstrip().endswith(",")
+            and len(gap) <= SPLIT_GAP
+            and "\n" not in gap
+            and ":" not in gap
+            and (q.speaker is None or prev.speaker is None or q.speaker == prev.speaker)
+        ):
+            out[-1] = prev.model_copy(
+                update={
+                    "end": q.end,
+                    "text": text[prev.start : q.end],
+                    "speaker": prev.speaker or q.speaker,
+                    "speaker_text": prev.speaker_text or q.speaker_text,
+                    "cue": prev.cue or q.cue,
+                }
+            )
+        else:
+            out.append(q)
+    return sorted(out + others, key=lambda q: q.start)
