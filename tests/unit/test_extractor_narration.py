@@ -98,3 +98,29 @@ def test_single_sentence_and_batch_agree() -> None:
     assert [x.model_dump() for x in one] == [x.model_dump() for x in many]
     assert _types(one[0]) == ["ASSAULT"] and _types(one[1]) == ["AID"]
     assert one[2].events == [] and one[2].mentions == []
+
+
+def _actors(text: str, etype: str) -> list[str]:
+    [event] = [e for e in extract(text).events if e.type == etype]
+    return [a.name for a in event.actors]
+
+
+def test_actors_named_indirectly() -> None:
+    assert _actors(
+        "Spain's Prime Minister Pedro Sanchez visited Kyiv. "
+        "Sanchez said his country pledged $1 billion in military aid for Kyiv.",
+        "AID",
+    ) == ["Spain"]
+    assert _actors(
+        "NATO leaders met in Washington.\n\n"
+        "The alliance has also announced that it will spend 40 billion euros on aid to Ukraine.",
+        "STATEMENT",
+    ) == ["NATO"]
+    assert _actors("Russia also announced it had taken two more villages.", "TERRITORY") == [
+        "Russia"
+    ]
+    assert _actors("Some nations, including the UK, approved the plan.", "AGREE") == [
+        "United Kingdom"
+    ]
+    # A capital acting is its state.
+    assert _actors("Moscow launched air strikes on Ukraine overnight.", "ASSAULT") == ["Russia"]

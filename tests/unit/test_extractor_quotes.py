@@ -78,3 +78,19 @@ def test_partial_quote_and_continuation() -> None:
     assert partial.kind == "partial" and partial.text == "crazy"
     assert cont.kind == "direct" and cont.speaker is not None
     assert cont.speaker.name == "Jens Stoltenberg"
+
+
+def test_quote_over_several_paragraphs_is_one_quote() -> None:
+    text = (
+        "Mr. Zelenskyy spoke to reporters in Washington.\n\n"
+        "“We are doing everything to be ready when Ukraine is invited. And I am confident.\n\n"
+        "“I think the next step will be membership.”\n\n"
+        "“The alliance has truly become stronger,” he said. “We strengthen NATO.”"
+    )
+    direct = [q for q in extract(text).quotes if q.kind == "direct"]
+    assert [q.text for q in direct] == [
+        "We are doing everything to be ready when Ukraine is invited. And I am confident.\n\n"
+        "“I think the next step will be membership.",
+        "The alliance has truly become stronger,” he said. “We strengthen NATO.",
+    ]
+    assert all(q.speaker is not None and q.speaker.name == "Volodymyr Zelenskyy" for q in direct)

@@ -21,7 +21,7 @@ from newswire_shared.messages import (
     Money,
 )
 
-from .actors import phrase_ref, subject_of
+from .actors import as_government, phrase_ref, subject_of
 from .cues import classify
 from .entities import Linked, country_ref
 from .gazetteer import lookup_place
@@ -114,6 +114,11 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
         subj = subject_of(tok)
         actors = _refs(agent if passive else ([subj] if subj is not None else []), ctx)
+        if passive and not agent:
+            # "were killed in another Russian attack": the attack's author
+            attacks = [n for n in _pobjs(tok, {"in"}) if classify(n) == "ASSAULT"]
+            actors = _refs(attacks, ctx, deep=False)
+        actors = [as_government(a, ctx.linked) for a in actors]
         objects = [c for c in tok.children if c.dep_ in OBJECT_DEPS] + passive
         recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS), ctx, deep=False)
     else:

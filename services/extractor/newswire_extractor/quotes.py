@@ -228,6 +228,13 @@ def _last_cue_before(pos: int, cues: dict[int, Cue]) -> Cue | None:
     return last if pos - last.token.idx < CONTINUATION_GAP else None
 
 
+def _recent_subject(pos: int, linked: Linked) -> EntityRef | None:
+    before = [(p, ref) for p, ref in linked.discourse.subjects if p < pos]
+    if before and pos - before[-1][0] < CONTINUATION_GAP:
+        return before[-1][1]
+    return None
+
+
 def attribute_quotes(
     doc: Doc,
     index: int,
@@ -253,6 +260,9 @@ def attribute_quotes(
             continue  # scare quotes ("a “substantial package”"): nobody is quoted
         speaker = cue.speaker if cue is not None else None
         speaker_text = cue.speaker_text if cue is not None else None
+        if speaker is None and kind == "direct":
+            # A quote standing after a paragraph about someone: that person speaks.
+            speaker = _recent_subject(qa, linked)
         text = doc.text[a:b]
         out.append(
             Quote(
@@ -328,23 +338,34 @@ def indirect_quotes(
 SPLIT_GAP = 60  # chars of "," said Bill Blair, "" between two halves of one quote
 
 
+def _split(prev: Quote, q: Quote, gap: str) -> bool:
+    return (
+        prev.text.rstrip().endswith(",")
+        and len(gap) <= SPLIT_GAP
+        and "\n" not in gap
+        and ":" not in gap
+        and (q.speaker is None or prev.speaker is None or q.speaker == prev.speaker)
+    )
+
+
+def _continued(text: str, prev: Quote, gap: str) -> bool:
+    """A quote left open at its paragraph's end goes on in the next paragraph, which
+    opens with a quote mark again (the convention for quotes over several paragraphs)."""
+    unclosed = text[prev.end : prev.end + 1] in ("", "\n")
+    return unclosed and "\n" in gap and gap.strip() in OPENERS
+
+
 def join_split_quotes(text: str, quotes: list[Quote]) -> list[Quote]:
     """ "“A,” he said. “B.”" is one quote around its speech verb: a direct quote ending
-    in a comma, a short gap holding the verb, then the next direct quote."""
+    in a comma, a short gap holding the verb, then the next direct quote. A quote over
+    several paragraphs is one quote too."""
     direct = sorted((q for q in quotes if q.kind == "direct"), key=lambda q: q.start)
     others = [q for q in quotes if q.kind != "direct"]
     out: list[Quote] = []
     for q in direct:
         prev = out[-1] if out else None
         gap = text[prev.end : q.start] if prev is not None else ""
-        if (
-            prev is not None
-            and prev.text.rstrip().endswith(",")
-            and len(gap) <= SPLIT_GAP
-            and "\n" not in gap
-            and ":" not in gap
-            and (q.speaker is None or prev.speaker is None or q.speaker == prev.speaker)
-        ):
+        if prev is not None and (_split(prev, q, gap) or _continued(text, prev, gap)):
             out[-1] = prev.model_copy(
                 update={
                     "end": q.end,
