@@ -304,9 +304,12 @@ def _generic(tok: Token) -> bool:
 
 
 def _purpose(tok: Token) -> bool:
-    """ "weapons to attack targets", "decisions to strike": an infinitive saying what a
-    thing is for, not something that happened."""
-    return tok.tag_ == "VB" and tok.head.pos_ in ("NOUN", "PROPN") and tok.dep_ != "ROOT"
+    """ "weapons to attack targets", "decisions to strike", "fulfilled the agreements ...
+    to attack": an infinitive saying what a thing is for, not something that happened."""
+    if tok.tag_ != "VB" or tok.dep_ == "ROOT":
+        return False
+    to_clause = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    return tok.head.pos_ in ("NOUN", "PROPN") or (tok.dep_ == "advcl" and to_clause)
 
 
 def _characterised(tok: Token) -> bool:
@@ -370,6 +373,8 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
             continue
         if etype in MATERIAL and tok.pos_ == "NOUN" and _characterised(tok):
             continue
+        if etype in MATERIAL and tok.pos_ == "NOUN" and modality_of(tok).hypothetical:
+            continue  # "Ukraine could repel Russian airstrikes": none has happened
         if tok.pos_ == "VERB" and etype not in MATERIAL and _generic(tok):
             continue  # "the loss could threaten other cities"
         if tok.tag_ == "VBG" and tok.dep_ == "advcl" and etype not in MATERIAL:
@@ -385,12 +390,16 @@ def _realis(tok: Token) -> bool:
     return not (m.negated or m.hypothetical or m.future)
 
 
+MAIN_DEPS = {"ROOT", "parataxis", "ccomp", "conj"}
 DEFINITE = {"the", "this", "that", "these", "those"}
 
 
 def _definite_noun(tok: Token) -> bool:
+    """ "the airstrikes", "Zelensky's appeal"; not "This week's airstrikes" (a time)."""
     return tok.pos_ == "NOUN" and any(
-        (c.dep_ == "det" and c.lower_ in DEFINITE) or c.dep_ == "poss" for c in tok.children
+        (c.dep_ == "det" and c.lower_ in DEFINITE)
+        or (c.dep_ == "poss" and c.pos_ in ("PROPN", "PRON"))
+        for c in tok.children
     )
 
 
@@ -442,7 +451,10 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         a < ctx.offset + sent.end_char and ctx.offset + sent.start_char < b for a, b in ctx.quotes
     )
     used = {t.i for t in triggers.values()}
-    if cue is not None and (quoted or not reported) and cue.token.i not in used:
+    # A speech verb deep in a phrase with no known speaker ("bloggers who posted a picture
+    # of what they described as a fire") is a detail of the sentence, not its statement.
+    incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
+    if cue is not None and (quoted or not reported) and cue.token.i not in used and not incidental:
         triggers["STATEMENT"] = cue.token
     happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
     claim = _claim_source(sent, cue if happened else None)
