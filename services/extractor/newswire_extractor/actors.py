@@ -12,6 +12,7 @@ from newswire_shared.messages import EntityRef
 from .coref import PRONOUNS
 from .entities import Linked, country_by_code, country_ref
 from .gazetteer import capital_of
+from .sents import sent_of
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 PREFERRED = {"PERSON": 0, "ORG": 1, "GPE": 2, "NORP": 3, "LOC": 4, "FAC": 5}
@@ -54,7 +55,7 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
 def _earlier_subject(pronoun: Token, doc_index: int, linked: Linked) -> EntityRef | None:
     """ "Russia announced it had taken two villages": "it" is the state or organisation
     that is subject earlier in the sentence."""
-    for tok in reversed(pronoun.doc[pronoun.sent.start : pronoun.i]):
+    for tok in reversed(pronoun.doc[sent_of(pronoun).start : pronoun.i]):
         ref = linked.ref_at(doc_index, tok.i)
         if ref is not None and ref.type in ("GPE", "ORG", "NORP") and tok.dep_ in SUBJECT_DEPS:
             return country_ref(ref, linked)

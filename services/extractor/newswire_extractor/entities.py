@@ -20,6 +20,7 @@ from .coref import Discourse
 from .gazetteer import country_place, demonyms, known, known_people_by_key, lookup_place
 from .names import TITLE_WORDS, name_key, surname_key
 from .numbers import parse_money
+from .sents import sent_of
 
 ENTITY_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "WEAPON"}
 VALUE_TYPES = {"DATE", "MONEY", "QUANTITY"}
@@ -64,7 +65,7 @@ def _title_words(span: Span) -> set[str]:
     """Words that introduce a person: "NATO chief", "Kharkiv Governor", appositions."""
     doc, words = span.doc, set()
     i = span.start - 1
-    while i >= max(span.sent.start, span.start - 6):
+    while i >= max(sent_of(span[0]).start, span.start - 6):
         tok = doc[i]
         if tok.ent_type_ == "PERSON" or tok.pos_ not in ("PROPN", "NOUN", "ADJ", "PART"):
             break

@@ -20,6 +20,7 @@ from newswire_shared.messages import EntityRef, Quote
 from .actors import phrase_ref, phrase_text, subject_of
 from .entities import Linked
 from .narration import speaks
+from .sents import sent_of
 
 SPEECH_LEMMAS = frozenset(
     [
@@ -182,23 +183,23 @@ def _nearest_cue(doc: Doc, a: int, b: int, cues: dict[int, Cue]) -> Cue | None:
     span = doc.char_span(a, b, alignment_mode="expand")
     if span is None:
         return None
-    sents = {s.start for s in (span[0].sent, span[-1].sent)}
-    near = [c for c in cues.values() if c.token.sent.start in sents]
+    sents = {s.start for s in (sent_of(span[0]), sent_of(span[-1]))}
+    near = [c for c in cues.values() if sent_of(c.token).start in sents]
     if not near:
         # "Austin responded: “...”" split into two sentences, or "“...” he said." after it
-        following = doc[span.end].sent if span.end < len(doc) else None
-        prev = doc[span.start - 1].sent if span.start > 0 else None
+        following = sent_of(doc[span.end]) if span.end < len(doc) else None
+        prev = sent_of(doc[span.start - 1]) if span.start > 0 else None
         near = [
             c
             for c in cues.values()
             if (
                 following is not None
-                and c.token.sent.start == following.start
+                and sent_of(c.token).start == following.start
                 and following.start_char - b < 3
             )
             or (
                 prev is not None
-                and c.token.sent.start == prev.start
+                and sent_of(c.token).start == prev.start
                 and doc.text[prev.start_char : a].rstrip(' “"').endswith(":")
             )
         ]
@@ -211,7 +212,7 @@ def _kind(doc: Doc, a: int, b: int) -> str:
     span = doc.char_span(a, b, alignment_mode="expand")
     if span is None:
         return "direct"
-    sent = span[0].sent
+    sent = sent_of(span[0])
     prefix = doc.text[sent.start_char : a].rstrip(' “"‘„«')
     text = doc.text[a:b]
     fragment = len(text.split()) < 3 and not text.endswith((".", ",", "!", "?"))
@@ -291,10 +292,13 @@ def _clause_span(cue: Token, direct: list[tuple[int, int]]) -> tuple[int, int] |
         parenthetical = cue.dep_ == "parataxis"
         if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i):
             own = {t.i for t in cue.subtree}
+            sent = sent_of(cue)
             tokens = [
                 t
                 for t in cue.head.subtree
-                if t.i not in own and (parenthetical or t.i < cue.i) and t.sent == cue.sent
+                if t.i not in own
+                and (parenthetical or t.i < cue.i)
+                and sent.start <= t.i < sent.end
             ]
     tokens = [t for t in tokens if not (t.is_punct or t.is_quote or t.is_space)]
     if len(tokens) < 3:
