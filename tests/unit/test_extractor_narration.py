@@ -124,3 +124,16 @@ def test_actors_named_indirectly() -> None:
     ]
     # A capital acting is its state.
     assert _actors("Moscow launched air strikes on Ukraine overnight.", "ASSAULT") == ["Russia"]
+
+
+def test_recipients_below_the_thing_given_or_imposed() -> None:
+    def recipients(text: str, etype: str) -> list[str]:
+        [event] = [e for e in extract(text).events if e.type == etype]
+        return [r.name for r in event.recipients]
+
+    assert recipients("Germany pledged 500 million euros in military aid to Ukraine.", "AID") == [
+        "Ukraine"
+    ]
+    assert recipients("The European Union imposed new sanctions on Russian banks.", "SANCTION") == [
+        "Russia"
+    ]

@@ -108,6 +108,18 @@ def _pobjs(tok: Token, preps: set[str]) -> list[Token]:
     ]
 
 
+def _beneficiaries(tok: Token, objects: list[Token]) -> list[Token]:
+    """Whom a thing given or imposed is for or on, two levels below the verb: "pledged
+    500 million euros in military aid to Ukraine", "imposed sanctions on Russian banks"."""
+    preps = {"for", "to", "on", "against"}
+    level = objects + _pobjs(tok, {"in"})
+    found: list[Token] = []
+    for _ in range(2):
+        found += [g for o in level for g in _pobjs(o, preps)]
+        level = [g for o in level for g in _pobjs(o, {"in", "of"})]
+    return found
+
+
 def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], list[EntityRef]]:
     if tok.pos_ == "VERB":
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
@@ -120,7 +132,10 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
             actors = _refs(attacks, ctx, deep=False)
         actors = [as_government(a, ctx.linked) for a in actors]
         objects = [c for c in tok.children if c.dep_ in OBJECT_DEPS] + passive
-        recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS), ctx, deep=False)
+        # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
+        # thing given, one level down.
+        given = _beneficiaries(tok, objects)
+        recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS) + given, ctx, deep=False)
     else:
         mods = [c for c in tok.children if c.dep_ in ACTOR_MODS]
         actors = _refs(mods + _pobjs(tok, {"by"}), ctx)

@@ -27,7 +27,7 @@ from .quotes import (
 )
 from .repeats import merge_repeats
 
-EXTRACTOR_VERSION = "0.5.0+spacy-sm-gazetteer"
+EXTRACTOR_VERSION = "0.6.0+spacy-sm-gazetteer"
 
 __all__ = ["EXTRACTOR_VERSION", "chunk_text", "extract", "extract_batch"]
 
