@@ -72,15 +72,17 @@ def small_max_length() -> Iterator[int]:
 
 
 def test_long_text_is_chunked_with_true_offsets(small_max_length: int) -> None:
-    paragraph = (
-        "“We need decisions,” Zelensky said on Monday in Kyiv. A Russian missile "
-        "strike on Kharkiv killed at least four people, the governor said.\n\n"
+    # Different counts make each paragraph its own happening (identical ones would merge).
+    text = "".join(
+        f"“We need decisions number {n},” Zelensky said on Monday in Kyiv. A Russian missile "
+        f"strike on Kharkiv killed at least {n + 2} people, the governor said.\n\n"
+        for n in range(60)
     )
-    text = paragraph * 60
     assert len(text) > 3 * small_max_length
     ex = extract(text, dt.date(2024, 5, 28))
     _assert_offsets(text, ex)
-    assert len(ex.quotes) == 60
+    assert sum(q.kind == "direct" for q in ex.quotes) == 60
+    assert sum(q.kind == "indirect" for q in ex.quotes) == 60  # "..., the governor said"
     assert sum(e.type == "ASSAULT" for e in ex.events) == 60
     assert max(q.start for q in ex.quotes) > 2 * small_max_length
     assert len({m.entity_id for m in ex.mentions if m.text == "Zelensky"}) == 1

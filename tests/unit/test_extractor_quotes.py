@@ -37,13 +37,13 @@ def test_inverted_and_split_quotes() -> None:
         '"We need to have this possibility," said Bill Blair, "so that Russia is forced '
         'to seek peace."'
     )
-    quotes = extract(text).quotes
-    assert [q.text for q in quotes] == [
-        "We need to have this possibility,",
-        "so that Russia is forced to seek peace.",
-    ]
-    assert {q.speaker.name for q in quotes if q.speaker} == {"Bill Blair"}
-    assert all(q.speaker is not None for q in quotes)
+    # One quote split around its speech verb is one quote, spanning both halves.
+    [quote] = [q for q in extract(text).quotes if q.kind == "direct"]
+    assert quote.text == (
+        'We need to have this possibility," said Bill Blair, "so that Russia is forced '
+        "to seek peace."
+    )
+    assert quote.speaker is not None and quote.speaker.name == "Bill Blair"
 
 
 def test_pronoun_resolves_to_the_last_named_speaker() -> None:
@@ -51,7 +51,8 @@ def test_pronoun_resolves_to_the_last_named_speaker() -> None:
         "Canadian Defense Minister Bill Blair said Ukraine needs more help.\n\n"
         "“We support their request,” he added."
     )
-    [q] = extract(text).quotes
+    indirect, q = extract(text).quotes
+    assert indirect.kind == "indirect" and indirect.text == "Ukraine needs more help"
     assert q.speaker is not None and q.speaker.name == "Bill Blair"
     assert q.speaker_text == "he" and q.cue == "added"
 
@@ -73,7 +74,23 @@ def test_partial_quote_and_continuation() -> None:
         "use weapons.”"
     )
     ex = extract("Jens Stoltenberg arrived. " + text)
-    partial, cont = ex.quotes
+    partial, cont = [q for q in ex.quotes if q.kind != "indirect"]
     assert partial.kind == "partial" and partial.text == "crazy"
     assert cont.kind == "direct" and cont.speaker is not None
     assert cont.speaker.name == "Jens Stoltenberg"
+
+
+def test_quote_over_several_paragraphs_is_one_quote() -> None:
+    text = (
+        "Mr. Zelenskyy spoke to reporters in Washington.\n\n"
+        "“We are doing everything to be ready when Ukraine is invited. And I am confident.\n\n"
+        "“I think the next step will be membership.”\n\n"
+        "“The alliance has truly become stronger,” he said. “We strengthen NATO.”"
+    )
+    direct = [q for q in extract(text).quotes if q.kind == "direct"]
+    assert [q.text for q in direct] == [
+        "We are doing everything to be ready when Ukraine is invited. And I am confident.\n\n"
+        "“I think the next step will be membership.",
+        "The alliance has truly become stronger,” he said. “We strengthen NATO.",
+    ]
+    assert all(q.speaker is not None and q.speaker.name == "Volodymyr Zelenskyy" for q in direct)

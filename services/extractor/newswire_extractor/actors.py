@@ -10,7 +10,9 @@ from spacy.tokens import Token
 from newswire_shared.messages import EntityRef
 
 from .coref import PRONOUNS
-from .entities import Linked, country_ref
+from .entities import Linked, country_by_code, country_ref
+from .gazetteer import capital_of
+from .sents import sent_of
 
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 PREFERRED = {"PERSON": 0, "ORG": 1, "GPE": 2, "NORP": 3, "LOC": 4, "FAC": 5}
@@ -22,6 +24,11 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
         return country_ref(ref, linked)
     if head.lower_ in PRONOUNS:
         return linked.discourse.resolve_pronoun(offset + head.idx)
+    if head.lower_ in ("it", "they"):
+        return _earlier_subject(head, doc_index, linked)
+    own = _own_country(head, linked, offset)
+    if own is not None:
+        return own
     definite = any(c.dep_ == "poss" or c.lower_ == "the" for c in head.children)
     if head.pos_ == "NOUN" and definite:  # "the governor", "Spain's prime minister"
         words = [
@@ -31,13 +38,51 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
         if titled is not None:
             return titled
     inside = []
+    # Not inside a relative clause: "the airstrikes that rocked Ukraine" are not Ukraine's.
+    clauses = {t.i for c in head.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
     for tok in head.subtree:
+        if tok.i in clauses:
+            continue
         r = linked.ref_at(doc_index, tok.i)
-        if r is not None and r.type in PREFERRED and tok.dep_ not in ("pobj",):
+        listed = tok.dep_ == "pobj" and tok.head.lower_ in ("including", "like")
+        if r is not None and r.type in PREFERRED and (tok.dep_ != "pobj" or listed):
             inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))
     if inside:
         return country_ref(min(inside, key=lambda x: x[:2])[2], linked)
     return None
+
+
+def _earlier_subject(pronoun: Token, doc_index: int, linked: Linked) -> EntityRef | None:
+    """ "Russia announced it had taken two villages": "it" is the state or organisation
+    that is subject earlier in the sentence."""
+    for tok in reversed(pronoun.doc[sent_of(pronoun).start : pronoun.i]):
+        ref = linked.ref_at(doc_index, tok.i)
+        if ref is not None and ref.type in ("GPE", "ORG", "NORP") and tok.dep_ in SUBJECT_DEPS:
+            return country_ref(ref, linked)
+    return None
+
+
+def as_government(ref: EntityRef, linked: Linked) -> EntityRef:
+    """A capital acting stands for its state: "Moscow launched strikes", "Kyiv agreed"."""
+    if ref.type != "GPE":
+        return ref
+    return country_by_code(capital_of(ref.name), linked) or ref
+
+
+OWN_COUNTRY = {"country", "nation", "government"}
+
+
+def _own_country(head: Token, linked: Linked, offset: int) -> EntityRef | None:
+    """ "his country" after "Sanchez said": the speaker's country."""
+    if head.lemma_.lower() not in OWN_COUNTRY:
+        return None
+    poss = [c for c in head.children if c.dep_ == "poss" and c.lower_ in ("his", "her")]
+    if not poss:
+        return None
+    person = linked.discourse.resolve_pronoun(offset + poss[0].idx)
+    if person is None:
+        return None
+    return country_by_code(linked.discourse.person_country.get(person.entity_id), linked)
 
 
 def subject_of(verb: Token, skip: Callable[[Token], bool] | None = None) -> Token | None:

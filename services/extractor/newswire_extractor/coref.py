@@ -22,6 +22,9 @@ class Discourse:
     persons: list[tuple[int, EntityRef]] = field(default_factory=list)
     titles: dict[str, set[str]] = field(default_factory=dict)  # entity_id -> title words
     orgs: list[tuple[int, EntityRef, set[str]]] = field(default_factory=list)
+    # entity_id -> ISO country of a person, from the gazetteer or an introduction
+    # like "Spain's Prime Minister Pedro Sanchez"
+    person_country: dict[str, str] = field(default_factory=dict)
 
     def add_subject(self, pos: int, ref: EntityRef) -> None:
         keys = [p for p, _ in self.subjects]

@@ -57,6 +57,7 @@ _add(VERBS, "COOPERATE", "cooperate coordinate collaborate")
 _add(NOUNS, "COOPERATE", "cooperation partnership")
 _add(VERBS, "CONCEDE", "concede")
 
+INTEL = {"information", "intelligence", "data", "coordinate"}
 GROUND = {"village", "town", "city", "territory", "ground", "control", "settlement", "area"}
 LIMITS = {"restriction", "limitation", "sanction", "ban", "limit"}
 ATTACKS = {"attack", "strike", "airstrike", "missile", "drone", "bomb", "rocket", "offensive"}
@@ -103,6 +104,8 @@ def classify(tok: Token) -> str | None:
             return "CONCEDE"
         if lemma == "work" and _has(tok, ("prep",), {"with"}):
             return "COOPERATE"
+        if lemma in ("provide", "share", "supply", "give") and _has(tok, ("dobj", "pobj"), INTEL):
+            return "COOPERATE"  # sharing intelligence is cooperation, not aid
         if lemma == "advance":
             return "TERRITORY"
         return VERBS.get(lemma)

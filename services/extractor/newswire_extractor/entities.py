@@ -20,6 +20,7 @@ from .coref import Discourse
 from .gazetteer import country_place, demonyms, known, known_people_by_key, lookup_place
 from .names import TITLE_WORDS, name_key, surname_key
 from .numbers import parse_money
+from .sents import sent_of
 
 ENTITY_TYPES = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "WEAPON"}
 VALUE_TYPES = {"DATE", "MONEY", "QUANTITY"}
@@ -64,7 +65,7 @@ def _title_words(span: Span) -> set[str]:
     """Words that introduce a person: "NATO chief", "Kharkiv Governor", appositions."""
     doc, words = span.doc, set()
     i = span.start - 1
-    while i >= max(span.sent.start, span.start - 6):
+    while i >= max(sent_of(span[0]).start, span.start - 6):
         tok = doc[i]
         if tok.ent_type_ == "PERSON" or tok.pos_ not in ("PROPN", "NOUN", "ADJ", "PART"):
             break
@@ -191,6 +192,30 @@ def _is_subject(span: Span) -> bool:
     return root.dep_ in SUBJECT_DEPS and root.head.pos_ in ("VERB", "AUX")
 
 
+def _introduced_country(span: Span) -> str | None:
+    """ "Spain's Prime Minister Pedro Sanchez", "Canadian Defense Minister Bill Blair":
+    the country named in the title before a person's name."""
+    for tok in span.root.subtree:
+        if tok.i >= span.start:
+            break
+        if tok.ent_type_ == "NORP" and tok.text in demonyms():
+            return demonyms()[tok.text]
+        if tok.ent_type_ == "GPE":
+            place = lookup_place(tok.text)
+            if place is not None and place.precision == "country":
+                return place.country
+    return None
+
+
+def _org_words(name: str) -> set[str]:
+    """Words an organisation is also called by: "the alliance" is NATO."""
+    words = {w.lower() for w in name.split()}
+    for k in known().values():
+        if k.label == "ORG" and k.name == name:
+            words |= {w.lower() for alias in k.aliases for w in alias.split() if len(w) > 3}
+    return words
+
+
 def _note_discourse(disc: Discourse, span: Span, pos: int, ref: EntityRef) -> None:
     if ref.type == "PERSON":
         disc.persons.append((pos, ref))
@@ -199,10 +224,13 @@ def _note_discourse(disc: Discourse, span: Span, pos: int, ref: EntityRef) -> No
         k = known().get(f"person:{name_key(ref.name)}")
         if k is not None:
             titles |= {w for t in k.titles for w in t.split()}
+        country = (k.country if k is not None else None) or _introduced_country(span)
+        if country and ref.entity_id not in disc.person_country:
+            disc.person_country[ref.entity_id] = country
         if _is_subject(span):
             disc.add_subject(pos, ref)
     elif ref.type == "ORG":
-        disc.orgs.append((pos, ref, {w.lower() for w in ref.name.split()}))
+        disc.orgs.append((pos, ref, _org_words(ref.name)))
 
 
 def country_ref(ref: EntityRef, linked: Linked) -> EntityRef:
@@ -210,9 +238,13 @@ def country_ref(ref: EntityRef, linked: Linked) -> EntityRef:
     if ref.type != "NORP":
         return ref
     ent = linked.entities.get(ref.entity_id)
-    place = country_place(ent.country if ent else None)
+    return country_by_code(ent.country if ent else None, linked) or ref
+
+
+def country_by_code(code: str | None, linked: Linked) -> EntityRef | None:
+    place = country_place(code)
     if place is None:
-        return ref
+        return None
     eid = entity_id(place.key)
     if eid not in linked.entities:
         linked.entities[eid] = Entity(

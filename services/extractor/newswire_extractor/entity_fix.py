@@ -5,6 +5,7 @@
   unless it is the surname of a person in the same text (Lloyd Austin ... Austin said);
 - a single word that is the surname of a full-name PERSON in the text is PERSON
   (the model tags a bare "Stoltenberg" GPE or ORG);
+- a lone portfolio word before a title ("Defense Secretary") is no organisation;
 - nationality adjectives are NORP; proper nouns the model missed that name a known
   place become GPE; money amounts ("1 billion euros") become MONEY spans.
 """
@@ -114,8 +115,23 @@ def _money_spans(doc: Doc) -> list[Span]:
     return spans
 
 
+# "Defense Secretary Lloyd Austin": the model tags the portfolio word ORG; it is a title.
+TITLE_HEADS = {"secretary", "minister", "chief", "spokesman", "spokeswoman", "spokesperson"}
+
+
+def _title_word(span: Span) -> bool:
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    return (
+        not span.id_
+        and span.label_ == "ORG"
+        and len(span) == 1
+        and nxt is not None
+        and nxt.lower_ in TITLE_HEADS
+    )
+
+
 def fix_entities(doc: Doc) -> Doc:
-    trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None]
+    trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
     surnames = _person_surnames(trimmed)
     ents = [_fix_one(s, surnames) for s in trimmed]
     money = _money_spans(doc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
@@ -21,11 +21,12 @@ from newswire_shared.messages import (
     Money,
 )
 
-from .actors import phrase_ref, subject_of
+from .actors import as_government, phrase_ref, subject_of
 from .cues import classify
 from .entities import Linked, country_ref
 from .gazetteer import lookup_place
 from .modality import modality_of, only_wanted
+from .narration import first_person, is_caption, main_predicates, reported_content, speaks
 from .numbers import find_counts, find_money
 from .quotes import Cue
 from .timex import find_time
@@ -66,6 +67,8 @@ class SentenceContext:
     linked: Linked
     cues: dict[int, Cue]
     quotes: list[tuple[int, int]]  # absolute spans
+    # ids of events whose trigger is a definite noun ("the airstrikes"): maybe repeats
+    refers_back: set[str] = field(default_factory=set)
 
 
 def _inside_quote(tok: Token, ctx: SentenceContext) -> bool:
@@ -105,14 +108,34 @@ def _pobjs(tok: Token, preps: set[str]) -> list[Token]:
     ]
 
 
+def _beneficiaries(tok: Token, objects: list[Token]) -> list[Token]:
+    """Whom a thing given or imposed is for or on, two levels below the verb: "pledged
+    500 million euros in military aid to Ukraine", "imposed sanctions on Russian banks"."""
+    preps = {"for", "to", "on", "against"}
+    level = objects + _pobjs(tok, {"in"})
+    found: list[Token] = []
+    for _ in range(2):
+        found += [g for o in level for g in _pobjs(o, preps)]
+        level = [g for o in level for g in _pobjs(o, {"in", "of"})]
+    return found
+
+
 def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], list[EntityRef]]:
     if tok.pos_ == "VERB":
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
         subj = subject_of(tok)
         actors = _refs(agent if passive else ([subj] if subj is not None else []), ctx)
+        if passive and not agent:
+            # "were killed in another Russian attack": the attack's author
+            attacks = [n for n in _pobjs(tok, {"in"}) if classify(n) == "ASSAULT"]
+            actors = _refs(attacks, ctx, deep=False)
+        actors = [as_government(a, ctx.linked) for a in actors]
         objects = [c for c in tok.children if c.dep_ in OBJECT_DEPS] + passive
-        recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS), ctx, deep=False)
+        # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
+        # thing given, one level down.
+        given = _beneficiaries(tok, objects)
+        recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS) + given, ctx, deep=False)
     else:
         mods = [c for c in tok.children if c.dep_ in ACTOR_MODS]
         actors = _refs(mods + _pobjs(tok, {"by"}), ctx)
@@ -130,20 +153,60 @@ def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     return bool(find_counts(sent.text)) and tok.dep_ in ("nsubj", "nsubjpass")
 
 
-def _location(sent: Span, ctx: SentenceContext, actors: list[EntityRef]) -> Location | None:
+# Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
+LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
+TARGET_PREPS = {"on", "against"}
+PRECISION_RANK = {"city": 4, "region": 3, "unknown": 2, "country": 1}
+
+
+def _place_attachment(ent: Span, material: bool) -> Token | None:
+    """The word a place phrase says "where" of: "killed ... in the city of Kharkiv" ->
+    killed. None when the place is not in a locative phrase ("Kyiv's allies")."""
+    tok = ent.root
+    for _ in range(4):
+        if tok.dep_ in ("appos", "compound", "conj") and tok.head is not tok:
+            tok = tok.head  # "Sofia, Bulgaria"
+        elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
+            tok = tok.head.head  # "the eastern city of Kharkiv"
+        else:
+            break
+    if material and tok.dep_ == "dobj":
+        return tok.head  # "shelled Kherson", "captured the town of Avdiivka"
+    if tok.dep_ != "pobj":
+        return None
+    prep = tok.head.lower_
+    if prep in LOCATIVE or (material and prep in TARGET_PREPS):
+        return tok.head.head
+    return None
+
+
+def _location(
+    sent: Span, ctx: SentenceContext, actors: list[EntityRef], trigger: Token, etype: str
+) -> Location | None:
+    """Where the trigger happened: a place in a locative phrase attached to the trigger,
+    to a word governing it, or to its object; for things happening on the ground also
+    anywhere inside the trigger's own phrase ("attacks against infrastructure in X")."""
     taken = {a.entity_id for a in actors}
-    best: tuple[int, Location] | None = None
+    material = etype in MATERIAL
+    governing = {trigger.i} | {t.i for t in trigger.ancestors}
+    own = {t.i for t in trigger.subtree}
+    best: tuple[tuple[int, int], Location] | None = None
     for ent in sent.ents:
         if ent.label_ not in ("GPE", "LOC", "FAC") or _inside_quote(ent[0], ctx):
             continue
         ref = ctx.linked.ref_at(ctx.doc_index, ent.start)
-        place = lookup_place(ent.text)
         if ref is None or ref.entity_id in taken:
             continue
+        attach = _place_attachment(ent, material)
+        if attach is None:
+            continue
+        on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
+        ok = attach.i in governing or on_object or (material and attach.i in own)
+        if not ok:
+            continue
+        place = lookup_place(ent.text)
         precision = place.precision if place else "unknown"
-        score = {"city": 4, "region": 3, "unknown": 2, "country": 1}[precision]
-        prev = sent.doc[ent.start - 1].lower_ if ent.start > 0 else ""
-        score += 3 if prev in ("in", "on", "near", "over", "at", "of") else 0
+        rank = (PRECISION_RANK[precision], -abs(ent.start - trigger.i))
         loc = Location(
             name=ref.name,
             entity_id=ref.entity_id,
@@ -152,8 +215,8 @@ def _location(sent: Span, ctx: SentenceContext, actors: list[EntityRef]) -> Loca
             latitude=place.latitude if place else None,
             longitude=place.longitude if place else None,
         )
-        if best is None or score > best[0]:
-            best = (score, loc)
+        if best is None or rank > best[0]:
+            best = (rank, loc)
     return best[1] if best else None
 
 
@@ -240,6 +303,65 @@ def _aid_object(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     )
 
 
+# Modals of ability and obligation make a generic claim, not a report of something
+# that happened: "Ukraine cannot strike", "weapons that can hit targets".
+GENERIC_MODALS = {"can", "ca", "must", "should"}
+# Preposition phrases that tie a noun trigger to a participant: "talks with Lecornu".
+NOUN_PARTICIPANT_PREPS = {"of", "with", "between", "by", "among"}
+
+
+def _generic(tok: Token) -> bool:
+    """Under a modal of ability or obligation, here or in the clause it belongs to."""
+    for verb in [tok, *list(tok.ancestors)[:3]]:
+        if any(c.dep_ == "aux" and c.lower_ in GENERIC_MODALS for c in verb.children):
+            return True
+    return False
+
+
+def _purpose(tok: Token) -> bool:
+    """ "weapons to attack targets", "decisions to strike", "fulfilled the agreements ...
+    to attack": an infinitive saying what a thing is for, not something that happened."""
+    if tok.tag_ != "VB" or tok.dep_ == "ROOT":
+        return False
+    to_clause = any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+    return tok.head.pos_ in ("NOUN", "PROPN") or (tok.dep_ == "advcl" and to_clause)
+
+
+def _characterised(tok: Token) -> bool:
+    """ "attacks ... are directly escalatory": a noun trigger described, not reported."""
+    head = tok.head
+    return (
+        tok.dep_ == "nsubj"
+        and head.lemma_ == "be"
+        and any(c.dep_ in ("acomp", "attr") for c in head.children)
+    )
+
+
+def _has_participant(tok: Token, ctx: SentenceContext) -> bool:
+    """A noun like "meeting", "appeal", "talks" reports an occurrence only when it names
+    who took part ("Zelensky's appeal", "the meeting of the Contact Group")."""
+    for child in tok.children:
+        named = ctx.linked.ref_at(ctx.doc_index, child.i) is not None
+        if child.dep_ in ("poss", "compound", "amod", "nmod") and (named or child.tag_ == "PRP$"):
+            return True
+        if child.dep_ == "prep" and child.lower_ in NOUN_PARTICIPANT_PREPS and _names(child, ctx):
+            return True
+    return False
+
+
+def _names(tok: Token, ctx: SentenceContext) -> bool:
+    return any(ctx.linked.ref_at(ctx.doc_index, t.i) is not None for t in tok.subtree)
+
+
+def _refine(etype: str, tok: Token) -> str:
+    # "Stoltenberg agreed" with nothing agreed on takes a side: support, not an agreement.
+    if etype == "AGREE" and tok.lemma_.lower() == "agree" and tok.pos_ == "VERB":
+        complements = ("dobj", "prep", "xcomp", "ccomp", "attr")
+        if not any(c.dep_ in complements for c in tok.children):
+            return "SUPPORT"
+    return etype
+
+
 def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
     """First trigger of each type in the sentence (verbs before nouns)."""
     found: dict[str, Token] = {}
@@ -247,7 +369,10 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
         if _inside_quote(tok, ctx):
             continue
         etype = classify(tok)
-        if etype is None or etype in found:
+        if etype is None:
+            continue
+        etype = _refine(etype, tok)
+        if etype in found:
             continue
         if etype not in ("REQUEST", "STATEMENT") and only_wanted(tok):
             continue  # "allow Kyiv to strike": the request is the event
@@ -257,6 +382,20 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
             continue
         if etype in MATERIAL and tok.pos_ == "NOUN" and not _anchored(tok, sent, ctx):
             continue
+        if etype not in MATERIAL and tok.pos_ == "NOUN" and not _has_participant(tok, ctx):
+            continue  # "possible negotiations", "the agreements", "a security pact"
+        if _purpose(tok) or (etype in MATERIAL and _generic(tok)):
+            continue
+        if etype in MATERIAL and tok.pos_ == "NOUN" and _characterised(tok):
+            continue
+        if etype in MATERIAL and tok.pos_ == "NOUN" and modality_of(tok).hypothetical:
+            continue  # "Ukraine could repel Russian airstrikes": none has happened
+        if tok.pos_ == "VERB" and etype not in MATERIAL and _generic(tok):
+            continue  # "the loss could threaten other cities"
+        if tok.tag_ == "VBG" and tok.dep_ == "advcl" and etype not in MATERIAL:
+            continue  # "..., threatening Kyiv's influence": a description
+        if first_person(tok, subject_of(tok) if tok.pos_ == "VERB" else None):
+            continue  # the page speaking to its readers, not news
         found[etype] = tok
     return found
 
@@ -266,16 +405,73 @@ def _realis(tok: Token) -> bool:
     return not (m.negated or m.hypothetical or m.future)
 
 
+MAIN_DEPS = {"ROOT", "parataxis", "ccomp", "conj"}
+DEFINITE = {"the", "this", "that", "these", "those"}
+
+
+def _definite_noun(tok: Token) -> bool:
+    """ "the airstrikes", "Zelensky's appeal"; not "This week's airstrikes" (a time)."""
+    return tok.pos_ == "NOUN" and any(
+        (c.dep_ == "det" and c.lower_ in DEFINITE)
+        or (c.dep_ == "poss" and c.pos_ in ("PROPN", "PRON"))
+        for c in tok.children
+    )
+
+
+def _refers_back(tok: Token, etype: str) -> bool:
+    """ "the airstrikes", "Zelensky's appeal", "The airstrikes that rocked X targeted Y"."""
+    if _definite_noun(tok):
+        return True
+    subj = subject_of(tok) if tok.pos_ == "VERB" else None
+    return subj is not None and _definite_noun(subj) and classify(subj) == etype
+
+
+def _happened_noun(tok: Token, main: set[int]) -> bool:
+    """ "said the attack happened in Livny": the noun is what is reported."""
+    return tok.dep_ == "nsubj" and tok.head.i in main and tok.head.lemma_ in HAPPEN
+
+
+HAPPEN = {"happen", "occur", "take"}
+
+
+def _cue_of(sent: Span, ctx: SentenceContext) -> Cue | None:
+    cues = [c for i, c in sorted(ctx.cues.items()) if sent.start <= i < sent.end]
+    cues = [c for c in cues if speaks(c.token) and not first_person(c.token, subject_of(c.token))]
+    return cues[0] if cues else None
+
+
 def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
+    if is_caption(sent):
+        return []
     triggers = _triggers(sent, ctx)
-    cues = [c for i, c in ctx.cues.items() if sent.start <= i < sent.end]
-    cue = cues[0] if cues else None
-    # Reporting a thing that happened makes the reporter the claim's source; reporting
-    # words, plans or denials is itself the event (a STATEMENT).
-    happened = any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
+    cue = _cue_of(sent, ctx)
+    # What a speech verb reports decides the event: a reported happening or act ("said
+    # that Russia shelled X", "announced that the US would give") is the event and the
+    # speaker its source; a reported possibility or obligation ("argues Ukraine must
+    # strike") is not a report of a happening: the saying is an event too (STATEMENT).
+    # A direct quote in the sentence is the statement, whatever else the sentence reports.
+    reported = False
+    if cue is not None:
+        content = reported_content(cue.token, sent)
+        main = main_predicates(cue.token, content)
+        for tok in triggers.values():
+            if tok.i not in content:
+                continue
+            m = modality_of(tok)
+            if tok.pos_ == "VERB" and (m.hypothetical or m.negated):
+                continue  # kept with its modality; the saying is an event of its own
+            if tok.i in main or _happened_noun(tok, main):
+                reported = True
+    quoted = any(
+        a < ctx.offset + sent.end_char and ctx.offset + sent.start_char < b for a, b in ctx.quotes
+    )
     used = {t.i for t in triggers.values()}
-    if cue is not None and not happened and cue.token.i not in used:
+    # A speech verb deep in a phrase with no known speaker ("bloggers who posted a picture
+    # of what they described as a fire") is a detail of the sentence, not its statement.
+    incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
+    if cue is not None and (quoted or not reported) and cue.token.i not in used and not incidental:
         triggers["STATEMENT"] = cue.token
+    happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
     claim = _claim_source(sent, cue if happened else None)
     time = _time(sent, ctx)
     money_matches = find_money(sent.text)
@@ -291,7 +487,7 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             )
         else:
             actors, recipients = _participants(tok, ctx)
-        location = _location(sent, ctx, actors)
+        location = _location(sent, ctx, actors, tok, etype)
         modality = modality_of(tok)
         counts: list[Count] = []
         if etype in COUNTED_TYPES:
@@ -300,6 +496,8 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         acled_type, acled_sub = _acled(etype, tok, sent, weapons)
         evidence = _evidence(sent, ctx.offset)
         source = claim if etype != "STATEMENT" else _platform(sent)
+        if _refers_back(tok, etype):
+            ctx.refers_back.add(stable_id("event", etype, evidence.start, ctx.offset + tok.idx))
         events.append(
             Event(
                 event_id=stable_id("event", etype, evidence.start, ctx.offset + tok.idx),

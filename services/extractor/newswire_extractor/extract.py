@@ -18,9 +18,16 @@ from newswire_shared.messages import Extraction, Quote
 from .entities import link_docs
 from .events import SentenceContext, doc_events
 from .nlp import get_nlp, nlp_lock
-from .quotes import attribute_quotes, find_quote_spans, speech_cues
+from .quotes import (
+    attribute_quotes,
+    find_quote_spans,
+    indirect_quotes,
+    join_split_quotes,
+    speech_cues,
+)
+from .repeats import merge_repeats
 
-EXTRACTOR_VERSION = "0.1.0+spacy-sm-gazetteer"
+EXTRACTOR_VERSION = "0.6.0+spacy-sm-gazetteer"
 
 __all__ = ["EXTRACTOR_VERSION", "chunk_text", "extract", "extract_batch"]
 
@@ -56,17 +63,20 @@ def _from_docs(text: str, docs: list[tuple[Doc, int]], published: dt.date | None
     ]
     quotes: list[Quote] = []
     events = []
+    refers_back: set[str] = set()
     for index, (doc, offset) in enumerate(docs):
         local = [(a, b) for a, b in quote_spans if offset <= a and b <= offset + len(doc.text)]
         cues = speech_cues(doc, index, linked, offset, local)
         quotes += attribute_quotes(doc, index, offset, local, cues, linked)
+        quotes += indirect_quotes(doc, offset, local, cues)
         ctx = SentenceContext(index, offset, published, linked, cues, local)
         events += doc_events(doc, ctx)
+        refers_back |= ctx.refers_back
     return Extraction(
         entities=list(linked.entities.values()),
         mentions=linked.mentions,
-        quotes=quotes,
-        events=events,
+        quotes=join_split_quotes(text, quotes),
+        events=merge_repeats(events, refers_back, linked.entities),
         extractor_version=EXTRACTOR_VERSION,
     )
 

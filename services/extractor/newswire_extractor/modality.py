@@ -43,6 +43,11 @@ DESIRE = frozenset(
         "hope",
         "must",
         "prevent",
+        "reluctant",
+        "unwilling",
+        "hesitant",
+        "willing",
+        "ready",
     ]
 )
 REPORTING = {"say", "announce", "tell", "report", "add", "state", "confirm", "warn", "claim"}
@@ -76,10 +81,18 @@ def modality_of(tok: Token) -> Modality:
     return Modality(negated=negated, hypothetical=hypothetical, future=future)
 
 
+# "after Moscow launched strikes": a clause of time or cause is not what is wished for.
+CIRCUMSTANTIAL_MARKS = {"after", "before", "when", "while", "as", "because", "since", "until"}
+
+
 def only_wanted(tok: Token) -> bool:
     """True when ``tok`` sits under a wish, permission or restriction in its sentence."""
     head, steps = tok, 0
     while head.head is not head and steps < 5:
+        if head.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in CIRCUMSTANTIAL_MARKS for c in head.children
+        ):
+            break
         if head.dep_ in (
             "pobj",
             "dobj",

@@ -19,6 +19,8 @@ from newswire_shared.messages import EntityRef, Quote
 
 from .actors import phrase_ref, phrase_text, subject_of
 from .entities import Linked
+from .narration import speaks
+from .sents import sent_of
 
 SPEECH_LEMMAS = frozenset(
     [
@@ -62,6 +64,11 @@ SPEECH_LEMMAS = frozenset(
         "caution",
         "complain",
         "report",
+        "maintain",
+        "point",
+        "contend",
+        "allege",
+        "testify",
     ]
 )
 OPENERS = {"“": '”"', "„": '“”"', "«": "»", '"': '"”'}
@@ -176,23 +183,23 @@ def _nearest_cue(doc: Doc, a: int, b: int, cues: dict[int, Cue]) -> Cue | None:
     span = doc.char_span(a, b, alignment_mode="expand")
     if span is None:
         return None
-    sents = {s.start for s in (span[0].sent, span[-1].sent)}
-    near = [c for c in cues.values() if c.token.sent.start in sents]
+    sents = {s.start for s in (sent_of(span[0]), sent_of(span[-1]))}
+    near = [c for c in cues.values() if sent_of(c.token).start in sents]
     if not near:
         # "Austin responded: “...”" split into two sentences, or "“...” he said." after it
-        following = doc[span.end].sent if span.end < len(doc) else None
-        prev = doc[span.start - 1].sent if span.start > 0 else None
+        following = sent_of(doc[span.end]) if span.end < len(doc) else None
+        prev = sent_of(doc[span.start - 1]) if span.start > 0 else None
         near = [
             c
             for c in cues.values()
             if (
                 following is not None
-                and c.token.sent.start == following.start
+                and sent_of(c.token).start == following.start
                 and following.start_char - b < 3
             )
             or (
                 prev is not None
-                and c.token.sent.start == prev.start
+                and sent_of(c.token).start == prev.start
                 and doc.text[prev.start_char : a].rstrip(' “"').endswith(":")
             )
         ]
@@ -205,7 +212,7 @@ def _kind(doc: Doc, a: int, b: int) -> str:
     span = doc.char_span(a, b, alignment_mode="expand")
     if span is None:
         return "direct"
-    sent = span[0].sent
+    sent = sent_of(span[0])
     prefix = doc.text[sent.start_char : a].rstrip(' “"‘„«')
     text = doc.text[a:b]
     fragment = len(text.split()) < 3 and not text.endswith((".", ",", "!", "?"))
@@ -220,6 +227,13 @@ def _last_cue_before(pos: int, cues: dict[int, Cue]) -> Cue | None:
         return None
     last = max(before, key=lambda c: c.token.idx)
     return last if pos - last.token.idx < CONTINUATION_GAP else None
+
+
+def _recent_subject(pos: int, linked: Linked) -> EntityRef | None:
+    before = [(p, ref) for p, ref in linked.discourse.subjects if p < pos]
+    if before and pos - before[-1][0] < CONTINUATION_GAP:
+        return before[-1][1]
+    return None
 
 
 def attribute_quotes(
@@ -243,8 +257,13 @@ def attribute_quotes(
         if cue is None and kind == "direct":
             # A quote standing alone continues the speaker of the last speech verb.
             cue = _last_cue_before(a, cues)
+        if cue is None and kind == "partial":
+            continue  # scare quotes ("a “substantial package”"): nobody is quoted
         speaker = cue.speaker if cue is not None else None
         speaker_text = cue.speaker_text if cue is not None else None
+        if speaker is None and kind == "direct":
+            # A quote standing after a paragraph about someone: that person speaks.
+            speaker = _recent_subject(qa, linked)
         text = doc.text[a:b]
         out.append(
             Quote(
@@ -259,3 +278,107 @@ def attribute_quotes(
             )
         )
     return out
+
+
+def _clause_span(cue: Token, direct: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Char span (in the doc) of the clause a speech verb reports, without "that"."""
+    tokens: list[Token] = []
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.i < child.i)]
+            break
+    else:
+        # "X happened, Austin said" / "X, he said, Y": the clause is the verb's head.
+        parenthetical = cue.dep_ == "parataxis"
+        if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i):
+            own = {t.i for t in cue.subtree}
+            sent = sent_of(cue)
+            tokens = [
+                t
+                for t in cue.head.subtree
+                if t.i not in own
+                and (parenthetical or t.i < cue.i)
+                and sent.start <= t.i < sent.end
+            ]
+    tokens = [t for t in tokens if not (t.is_punct or t.is_quote or t.is_space)]
+    if len(tokens) < 3:
+        return None
+    a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    quoted = sum(min(b, qb) - max(a, qa) for qa, qb in direct if qa < b and a < qb)
+    if quoted > 0.3 * (b - a):
+        return None  # the clause is a direct quote, already taken
+    return a, b
+
+
+def indirect_quotes(
+    doc: Doc, offset: int, quotes: list[tuple[int, int]], cues: dict[int, Cue]
+) -> list[Quote]:
+    """Reported speech: "Blair said that Zelenskiy convinced him", "X, Austin said"."""
+    direct = [(a - offset, b - offset) for a, b in quotes]
+    out: list[Quote] = []
+    for cue in cues.values():
+        if not speaks(cue.token):
+            continue
+        span = _clause_span(cue.token, direct)
+        if span is None:
+            continue
+        a, b = span
+        text = doc.text[a:b]
+        out.append(
+            Quote(
+                quote_id=stable_id("quote", offset + a, text),
+                text=text,
+                start=offset + a,
+                end=offset + b,
+                kind="indirect",
+                speaker=cue.speaker,
+                speaker_text=cue.speaker_text,
+                cue=cue.token.text,
+            )
+        )
+    return out
+
+
+SPLIT_GAP = 60  # chars of "," said Bill Blair, "" between two halves of one quote
+
+
+def _split(prev: Quote, q: Quote, gap: str) -> bool:
+    return (
+        prev.text.rstrip().endswith(",")
+        and len(gap) <= SPLIT_GAP
+        and "\n" not in gap
+        and ":" not in gap
+        and (q.speaker is None or prev.speaker is None or q.speaker == prev.speaker)
+    )
+
+
+def _continued(text: str, prev: Quote, gap: str) -> bool:
+    """A quote left open at its paragraph's end goes on in the next paragraph, which
+    opens with a quote mark again (the convention for quotes over several paragraphs)."""
+    unclosed = text[prev.end : prev.end + 1] in ("", "\n")
+    return unclosed and "\n" in gap and gap.strip() in OPENERS
+
+
+def join_split_quotes(text: str, quotes: list[Quote]) -> list[Quote]:
+    """ "“A,” he said. “B.”" is one quote around its speech verb: a direct quote ending
+    in a comma, a short gap holding the verb, then the next direct quote. A quote over
+    several paragraphs is one quote too."""
+    direct = sorted((q for q in quotes if q.kind == "direct"), key=lambda q: q.start)
+    others = [q for q in quotes if q.kind != "direct"]
+    out: list[Quote] = []
+    for q in direct:
+        prev = out[-1] if out else None
+        gap = text[prev.end : q.start] if prev is not None else ""
+        if prev is not None and (_split(prev, q, gap) or _continued(text, prev, gap)):
+            out[-1] = prev.model_copy(
+                update={
+                    "end": q.end,
+                    "text": text[prev.start : q.end],
+                    "speaker": prev.speaker or q.speaker,
+                    "speaker_text": prev.speaker_text or q.speaker_text,
+                    "cue": prev.cue or q.cue,
+                }
+            )
+        else:
+            out.append(q)
+    return sorted(out + others, key=lambda q: q.start)
