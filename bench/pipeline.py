@@ -19,7 +19,8 @@ pages of ``--page-kb`` KB (see ``bench/stages.py``), and the four services as pr
   worker threads, plus all of redis-server, less the fetch itself (the one stage function
   that is async, so it runs in the loop; its CPU is taken from the baseline). (b) bounds
   the broker's share from above; both are given as a share of the pipeline's CPU per
-  article;
+  article. The services' CPU while idle (polling), measured for ``--idle-s`` before the
+  run, is a cost per second, not per article: (b) is also given without it;
 - with ``--rate F``: another N fresh pages submitted one by one at F times the measured
   throughput, and their latency (the target is p95 < 2 s at F = 0.5).
 
@@ -183,6 +184,7 @@ def main() -> None:
     parser.add_argument("--page-kb", type=int, default=60, help="HTML size of each page")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per phase")
     parser.add_argument("--keep", action="store_true", help="keep the logs and databases")
+    parser.add_argument("--idle-s", type=float, default=10, help="idle CPU measured this long")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="newswire-bench-"))
@@ -218,7 +220,10 @@ def main() -> None:
             pipe.wait_ready(timeout_s=300)
             pids = service_pids(pipe, server)
             fetcher = pipe.services["fetcher"].url
+            idle_before = cpu_snapshot(pids)
+            time.sleep(args.idle_s)  # what the services cost doing nothing (polling)
             cpu_before = cpu_snapshot(pids)
+            idle = {k: (cpu_before[k][1] - idle_before[k][1]) / args.idle_s for k in pids}
             run = Run.from_records(wait_done(client, submit(fetcher, urls), args.timeout))
             cpu_after = cpu_snapshot(pids)
             peaks = {name: max(peak_rss_mb(p) for p in group) for name, group in pids.items()}
@@ -232,7 +237,7 @@ def main() -> None:
             client.close()
             server.stop()
 
-    report(args, base, json_ms, run, cpu_before, cpu_after, peaks, pids, half)
+    report(args, base, json_ms, run, cpu_before, cpu_after, peaks, pids, idle, half)
     if args.keep:
         print(f"\nlogs and databases kept in {tmp}")
     else:
@@ -250,6 +255,7 @@ def report(
     cpu_after: dict[str, tuple[float, float]],
     peaks: dict[str, float],
     pids: dict[str, list[int]],
+    idle: dict[str, float],
     half: Run | None,
 ) -> None:
     n = args.n
@@ -282,6 +288,13 @@ def report(
           f"= {100 * json_ms / total_ms:.1f} %")  # fmt: skip
     print(f"  event loops + redis-server, less the fetch (upper bound): {outside:.1f} ms "
           f"= {100 * outside / total_ms:.1f} %")  # fmt: skip
+    # Idle polling costs CPU per second, not per article: measured before the run, it
+    # is the share of the above that the wall time, not the articles, caused.
+    polling = 1000 * sum(idle.values()) * run.wall_s / n
+    per_message = outside - polling
+    print(f"    of which idle polling ({1000 * sum(idle.values()):.0f} ms/s over the run): "
+          f"{polling:.1f} ms; per message: {per_message:.1f} ms "
+          f"= {100 * per_message / total_ms:.1f} %")  # fmt: skip
     if half is not None:
         print(f"\nat {args.rate:.2f} of max ({args.rate * run.per_second:.2f} articles/s): "
               f"{half.stored} stored, {half.failed} failed, {half.percentiles()}")  # fmt: skip

@@ -152,12 +152,14 @@ class MicroBatcher(Generic[T, R]):
             try:
                 # CPU-bound: keep the event loop free for health checks and acks.
                 results = await asyncio.to_thread(self.run, [item for item, _ in live])
-            except BaseException as exc:  # a bug in run, or shutdown cancelling us
+            except Exception as exc:  # a bug in run: every caller of the batch gets it
                 for _, future in live:
                     if not future.done():
                         future.set_exception(exc)
-                if isinstance(exc, Exception):
-                    continue
+                continue
+            except BaseException:  # shutdown cancelled us: so are the callers' waits
+                for _, future in live:
+                    future.cancel()
                 raise
             for (_, future), result in zip(live, results, strict=True):
                 if future.done():
