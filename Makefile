@@ -10,9 +10,14 @@ PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 WORKSPACE := shared services/fetcher services/cleaner services/extractor services/sink services/cli
 APP_SERVICES := fetcher cleaner extractor sink
+# Processes per worker service under `make run` (e.g. `make run EXTRACTORS=2`).
+EXTRACTORS ?= 1
+CLEANERS ?= 1
+# bench/pipeline.py options (`make bench-pipeline PIPELINE_ARGS="--n 300 --extractors 2"`).
+PIPELINE_ARGS ?= --n 300 --extractors 2 --rate 0.5
 EXPORT := $(UV) export --format requirements-txt --hashes --no-emit-workspace --no-header --quiet
 
-.PHONY: help install lock run up down logs test lint typecheck unit integration e2e faults bench fmt clean
+.PHONY: help install lock run up down logs test lint typecheck unit integration e2e faults bench bench-pipeline fmt clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -34,9 +39,9 @@ lock:  ## after editing a pyproject.toml: re-resolve and rewrite the requirement
 	for s in $(APP_SERVICES); do \
 	  $(EXPORT) --package newswire-$$s --no-dev -o services/$$s/requirements.lock; done
 
-run: install  ## start Redis (embedded if none runs), SQLite and the four services
+run: install  ## start Redis (embedded if none runs), SQLite and the four services (EXTRACTORS=n CLEANERS=n)
 	mkdir -p data
-	honcho start -f Procfile
+	honcho start -f Procfile -c extractor=$(EXTRACTORS),cleaner=$(CLEANERS)
 
 up:  ## start everything with Docker: Redis (AOF), PostgreSQL, the four services
 	docker compose up --build
@@ -69,8 +74,12 @@ e2e: install
 	pytest -q tests/e2e
 
 bench: install  ## benchmarks print figures; they assert nothing
+	python bench/stages.py
 	python bench/cleaner.py
 	python bench/extractor.py
+
+bench-pipeline: install  ## N articles through the running services vs one process (minutes)
+	python bench/pipeline.py $(PIPELINE_ARGS)
 
 fmt: install
 	ruff format .

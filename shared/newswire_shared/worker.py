@@ -176,6 +176,9 @@ def attach_stage(
         group=spec.service,
         consumer=consumer,
         polling_interval=settings.poll_interval_ms,
+        # Read a few at a time (as many as run at once): without a COUNT, XREADGROUP hands one
+        # replica the whole backlog and leaves its siblings idle.
+        max_records=spec.concurrency,
     )
     # FastStream's min_idle_time subscriber only claims, never reads new entries, so it
     # runs beside the normal one.

@@ -1,19 +1,51 @@
-"""Wires the extractor into the pipeline: newswire.clean -> newswire.extracted."""
+"""Wires the extractor into the pipeline: newswire.clean -> newswire.extracted.
+
+spaCy runs faster on a batch (``nlp.pipe``) than one text at a time, so the service takes
+several entries at once (``StageSpec.concurrency``) and a ``MicroBatcher`` gathers the
+texts of the entries in flight into one ``nlp.pipe`` call. Each entry still gets its own
+result or error back, so acknowledgement and dead-lettering stay per message.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
+import structlog
 from fastapi import FastAPI
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from newswire_shared import streams
 from newswire_shared.app import ServiceRuntime, create_service_app
 from newswire_shared.ids import stable_id
+from newswire_shared.logging import get_logger
 from newswire_shared.messages import CleanArticle, ExtractedArticle, Extraction
 from newswire_shared.worker import PermanentError, StageSpec
 
 from .extract import extract_batch
 from .nlp import get_nlp
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+log = get_logger()
+
+
+class BatchSettings(BaseSettings):
+    """How the extractor batches: ``NEWSWIRE_EXTRACTOR_BATCH_SIZE`` / ``_BATCH_WAIT_MS``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSWIRE_EXTRACTOR_", env_file=".env", extra="ignore"
+    )
+
+    # Entries in flight per process, and texts per nlp.pipe call. Eight texts of ~150 ms
+    # keep a batch near one second, so latency stays low while spaCy gets whole batches.
+    batch_size: int = Field(default=8, ge=1)
+    # How long the first entry of a batch waits for company when the stream is quiet.
+    batch_wait_ms: float = Field(default=10.0, ge=0)
 
 
 def scope_ids(extraction: Extraction, article_id: str) -> Extraction:
@@ -44,16 +76,114 @@ def extract_article(clean: CleanArticle, model: str, max_chars: int) -> Extracte
     )
 
 
+def extract_articles(
+    cleans: list[CleanArticle], model: str, max_chars: int
+) -> list[ExtractedArticle | Exception]:
+    """``extract_article`` for many articles with one ``nlp.pipe`` call; each article gets
+    its result or its own error (one bad text must not fail the others)."""
+    # Every article starts as "too long" (extract_article's check); those that fit are
+    # overwritten with their extraction below.
+    results: list[ExtractedArticle | Exception] = [
+        PermanentError(f"text has {len(c.text)} chars, limit is {max_chars}") for c in cleans
+    ]
+    fits = [n for n, clean in enumerate(cleans) if len(clean.text) <= max_chars]
+    items = [(cleans[n].text, cleans[n].metadata.published) for n in fits]
+    try:
+        extractions = extract_batch(items, batch_size=max(len(items), 1), nlp=get_nlp(model))
+    except Exception:
+        # Something in the batch broke spaCy or our code: redo them one by one so the
+        # error lands on the article that caused it.
+        for n in fits:
+            try:
+                results[n] = extract_article(cleans[n], model, max_chars)
+            except Exception as exc:
+                results[n] = exc
+        return results
+    for n, extraction in zip(fits, extractions, strict=True):
+        clean = cleans[n]
+        results[n] = ExtractedArticle(
+            article_id=clean.article_id,
+            trace_id=clean.trace_id,
+            article=clean,
+            extraction=scope_ids(extraction, clean.article_id),
+        )
+    return results
+
+
+class MicroBatcher(Generic[T, R]):
+    """Turns concurrent ``submit(item)`` calls into calls of ``run(items)`` in a thread.
+
+    The first item waits up to ``max_wait_s`` for others (or until ``max_size`` are
+    queued); items arriving while a batch runs form the next one. ``run`` returns one
+    result or exception per item, in order; each caller gets its own back.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[list[T]], list[R | Exception]],
+        max_size: int,
+        max_wait_s: float,
+    ) -> None:
+        self.run = run
+        self.max_size = max_size
+        self.max_wait_s = max_wait_s
+        self._pending: list[tuple[T, asyncio.Future[R]]] = []
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def submit(self, item: T) -> R:
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        # The task inherited the first caller's log context: a batch is no one article.
+        structlog.contextvars.unbind_contextvars("article_id", "trace_id", "entry_id")
+        while self._pending:
+            if len(self._pending) < self.max_size:
+                await asyncio.sleep(self.max_wait_s)
+            batch = self._pending[: self.max_size]
+            del self._pending[: self.max_size]
+            live = [(item, future) for item, future in batch if not future.done()]
+            if not live:
+                continue
+            started = time.perf_counter()
+            try:
+                # CPU-bound: keep the event loop free for health checks and acks.
+                results = await asyncio.to_thread(self.run, [item for item, _ in live])
+            except Exception as exc:  # a bug in run: every caller of the batch gets it
+                for _, future in live:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            except BaseException:  # shutdown cancelled us: so are the callers' waits
+                for _, future in live:
+                    future.cancel()
+                raise
+            for (_, future), result in zip(live, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+            log.debug("batch done", size=len(live),
+                      duration_ms=round((time.perf_counter() - started) * 1000, 1))  # fmt: skip
+
+
 def build_app(runtime: ServiceRuntime | None = None) -> FastAPI:
     runtime = runtime or ServiceRuntime("extractor")
     settings = runtime.settings
+    batching = BatchSettings()
     loaded: dict[str, bool] = {"model": False}
 
-    async def _process(clean: CleanArticle) -> ExtractedArticle:
-        # spaCy is CPU-bound: keep the event loop free for health checks and acks.
-        return await asyncio.to_thread(
-            extract_article, clean, settings.spacy_model, settings.max_text_chars
-        )
+    def _run(cleans: list[CleanArticle]) -> list[ExtractedArticle | Exception]:
+        return extract_articles(cleans, settings.spacy_model, settings.max_text_chars)
+
+    batcher: MicroBatcher[CleanArticle, ExtractedArticle] = MicroBatcher(
+        _run, batching.batch_size, batching.batch_wait_ms / 1000
+    )
 
     async def load_model() -> None:
         # Load at startup (a few seconds), not on the first message.
@@ -72,7 +202,9 @@ def build_app(runtime: ServiceRuntime | None = None) -> FastAPI:
             input_model=CleanArticle,
             output_stream=streams.EXTRACTED,
             done_stage="extracted",
-            process=_process,
+            process=batcher.submit,
+            # Entries in flight at once: the batcher gathers them into one nlp.pipe call.
+            concurrency=batching.batch_size,
         )
     )
     return create_service_app(runtime, title="newswire extractor", on_startup=[load_model])

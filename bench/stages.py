@@ -1,0 +1,271 @@
+"""Benchmark: each stage's pure function alone, over the same pages, so a regression shows
+which stage it is in.
+
+Stages: fetch (``fetch_page`` against a fixture site on 127.0.0.1), clean
+(``clean_article``), extract one article at a time (``extract_article``), extract in
+batches (``extract_articles``, one ``nlp.pipe`` per batch), store (``Store.save`` into a
+fresh SQLite file), and the JSON round trip of every message an article causes on the
+broker (``model_dump_json`` + ``model_validate_json``). Pages are the seed articles in a
+news site's chrome, padded to ``--page-kb`` with the inline scripts and styles real pages
+carry; page ``i`` rotates its seed's paragraphs so no two pages are the same text.
+Times are CPU seconds of this thread (``time.thread_time``) and wall seconds.
+
+    .venv/bin/python bench/stages.py [--n 40] [--batch 8] [--page-kb 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.support: the fixture news site
+
+# The fixture site is on loopback, which the fetcher's SSRF guard refuses by default.
+os.environ.setdefault("NEWSWIRE_FETCH_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+os.environ.setdefault("NEWSWIRE_FETCH_HOST_RATE", "0")
+
+from newswire_cleaner.clean import clean_article  # noqa: E402
+from newswire_extractor.nlp import get_nlp  # noqa: E402
+from newswire_extractor.service import extract_article, extract_articles  # noqa: E402
+from newswire_fetcher.fetch import fetch_page, make_client  # noqa: E402
+from newswire_shared.ids import article_id_for_url, new_trace_id  # noqa: E402
+from newswire_shared.messages import (  # noqa: E402
+    CleanArticle,
+    ExtractedArticle,
+    FetchRequest,
+    RawArticle,
+    utcnow,
+)
+from newswire_shared.settings import Settings  # noqa: E402
+from newswire_sink.store import Store  # noqa: E402
+from tests.support import newssite  # noqa: E402
+from tests.support.newssite import NewsSite, SeedPage, seed_page  # noqa: E402
+
+SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
+TITLES: dict[str, str] = json.loads(
+    (ROOT / "tests" / "fixtures" / "seeds" / "golden" / "titles.json").read_text("utf-8")
+)
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def bench_pages(n: int, offset: int = 0) -> list[SeedPage]:
+    """``n`` different pages: page i is seed ``i % 5`` with its paragraphs rotated by
+    ``i // 5`` (so each text differs) under its own URL. ``offset`` gives fresh URLs."""
+    pages = []
+    for i in range(offset, offset + n):
+        path = SEEDS[i % len(SEEDS)]
+        page = seed_page(path, i, TITLES[path.name])
+        shift = (i // len(SEEDS)) % max(len(page.body_lines), 1)
+        lines = page.body_lines[shift:] + page.body_lines[:shift]
+        pages.append(dataclasses.replace(page, slug=f"{page.slug}-{i}", body_lines=lines))
+    return pages
+
+
+def padded_render(page_kb: int) -> Callable[[SeedPage], str]:
+    """``render`` plus inline scripts and styles up to ``page_kb`` KB, as real pages carry."""
+    original = newssite.render
+
+    def render(page: SeedPage) -> str:
+        html = original(page)
+        missing = page_kb * 1024 - len(html)
+        if missing <= 0:
+            return html
+        rule = ".c{margin:0 auto;padding:4px 8px;font:14px/1.4 Georgia,serif;color:#222}\n"
+        config = {
+            "ads": [{"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]]} for i in range(8)]
+        }
+        script = "window.__CONFIG__=" + json.dumps(config) + ";\n"
+        half = missing // 2
+        style = rule * (half // len(rule) + 1)
+        js = script * ((missing - half) // len(script) + 1)
+        head = f"<style>{style[:half]}</style>"
+        tail = f"<script>{js[: missing - half]}</script>"
+        return html.replace("</head>", head + "</head>").replace("</body>", tail + "</body>")
+
+    return render
+
+
+@contextmanager
+def serve_pages(pages: list[SeedPage], page_kb: int) -> Iterator[NewsSite]:
+    """The fixture news site on 127.0.0.1, serving ``pages`` padded to ``page_kb``."""
+    newssite.render = padded_render(page_kb)  # the handler looks render up per request
+    with NewsSite(pages) as site:
+        yield site
+
+
+# --- the stage functions, as the services call them -------------------------------------
+
+
+def request_for(url: str) -> FetchRequest:
+    return FetchRequest(
+        article_id=article_id_for_url(url), trace_id=new_trace_id(), url=url, canonical_url=url
+    )
+
+
+async def fetch_one(client: Any, request: FetchRequest, settings: Settings) -> RawArticle:
+    page = await fetch_page(client, request.url, settings)
+    return RawArticle(
+        article_id=request.article_id, trace_id=request.trace_id, url=request.url,
+        canonical_url=request.canonical_url, final_url=page.final_url,
+        submitted_at=request.submitted_at, fetched_at=utcnow(), http_status=page.status,
+        content_type=page.content_type, html=page.html,
+    )  # fmt: skip
+
+
+def fetch_all(urls: list[str], settings: Settings) -> list[RawArticle]:
+    async def run() -> list[RawArticle]:
+        async with make_client(settings) as client:
+            return [await fetch_one(client, request_for(u), settings) for u in urls]
+
+    return asyncio.run(run())
+
+
+def extract_all(cleans: list[CleanArticle], settings: Settings) -> list[ExtractedArticle]:
+    return [extract_article(c, settings.spacy_model, settings.max_text_chars) for c in cleans]
+
+
+def extract_batched(
+    cleans: list[CleanArticle], settings: Settings, batch: int
+) -> list[ExtractedArticle]:
+    out: list[ExtractedArticle] = []
+    for start in range(0, len(cleans), batch):
+        part = extract_articles(cleans[start : start + batch], settings.spacy_model,
+                                settings.max_text_chars)  # fmt: skip
+        for result in part:
+            if isinstance(result, Exception):
+                raise result
+            out.append(result)
+    return out
+
+
+def open_store(database_url: str) -> Store:
+    store = Store(database_url)
+    store.migrate()
+    return store
+
+
+def round_trip(messages: list[Any]) -> None:
+    """What the broker path costs in JSON: encode on publish, validate on receipt."""
+    for message in messages:
+        type(message).model_validate_json(message.model_dump_json().encode())
+
+
+def baseline(
+    urls: list[str], settings: Settings, store: Store, keep: list[Any] | None = None
+) -> dict[str, float]:
+    """One process, one article at a time: fetch -> clean -> extract -> store.
+
+    Returns CPU seconds of this thread per stage (``thread_time``: the fixture site's
+    threads in this process are not counted) and the wall time of the whole run.
+    ``keep`` receives every message the articles would put on the broker.
+    """
+    cpu = dict.fromkeys(("fetch", "clean", "extract", "store"), 0.0)
+
+    async def run() -> None:
+        async with make_client(settings) as client:
+            for url in urls:
+                t0 = time.thread_time()
+                request = request_for(url)
+                raw = await fetch_one(client, request, settings)
+                t1 = time.thread_time()
+                clean = clean_article(raw)
+                t2 = time.thread_time()
+                extracted = extract_article(clean, settings.spacy_model, settings.max_text_chars)
+                t3 = time.thread_time()
+                store.save(extracted)
+                t4 = time.thread_time()
+                if keep is not None:
+                    keep.extend([request, raw, clean, extracted])
+                for stage, took in zip(cpu, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                    cpu[stage] += took
+
+    started = time.perf_counter()
+    asyncio.run(run())
+    return {**cpu, "wall": time.perf_counter() - started}
+
+
+# --- timing -----------------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    stage: str
+    n: int
+    wall_s: float
+    cpu_s: float
+
+    def row(self) -> str:
+        return (
+            f"{self.stage:<18} {self.n:>5} {self.n / self.wall_s:>10.1f} "
+            f"{1000 * self.wall_s / self.n:>10.2f} {1000 * self.cpu_s / self.n:>10.2f}"
+        )
+
+
+def timed(stage: str, n: int, fn: Callable[[], Any]) -> tuple[Timing, Any]:
+    wall, cpu = time.perf_counter(), time.thread_time()
+    result = fn()
+    return Timing(stage, n, time.perf_counter() - wall, time.thread_time() - cpu), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=40, help="pages (default 40)")
+    parser.add_argument("--batch", type=int, default=8, help="texts per nlp.pipe call")
+    parser.add_argument("--page-kb", type=int, default=60, help="HTML size of each page")
+    args = parser.parse_args()
+
+    settings = Settings()
+    get_nlp(settings.spacy_model)  # loading the model is not a stage's cost
+    pages = bench_pages(args.n)
+    timings: list[Timing] = []
+    with serve_pages(pages, args.page_kb) as site, tempfile.TemporaryDirectory() as tmp:
+        urls = [site.url(p) for p in pages]
+        fetch_all(urls[:1], settings)  # warm-up: connection pool, imports
+        timing, raws = timed("fetch", len(urls), lambda: fetch_all(urls, settings))
+        timings.append(timing)
+        timing, cleans = timed("clean", len(raws), lambda: [clean_article(r) for r in raws])
+        timings.append(timing)
+        extract_all(cleans[:1], settings)  # warm-up
+        timing, extracted = timed("extract (single)", len(cleans),
+                                  lambda: extract_all(cleans, settings))  # fmt: skip
+        timings.append(timing)
+        timing, _ = timed(f"extract (batch {args.batch})", len(cleans),
+                          lambda: extract_batched(cleans, settings, args.batch))  # fmt: skip
+        timings.append(timing)
+        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        timing, _ = timed("store (sqlite)", len(extracted),
+                          lambda: [store.save(e) for e in extracted])  # fmt: skip
+        timings.append(timing)
+        store.dispose()
+        requests = [request_for(u) for u in urls]
+        messages = [*requests, *raws, *cleans, *extracted]
+        timing, _ = timed("json round trip", len(urls), lambda: round_trip(messages))
+        timings.append(timing)
+
+    html_kb = sum(len(r.html or "") for r in raws) / len(raws) / 1024
+    text_kb = sum(len(c.text) for c in cleans) / len(cleans) / 1024
+    groups = {"fetch": requests, "raw": raws, "clean": cleans, "extracted": extracted}
+    sizes = {k: sum(len(m.model_dump_json()) for m in g) / len(g) / 1024 for k, g in groups.items()}
+    print(f"{args.n} pages: {html_kb:.1f} KB of HTML, {text_kb:.1f} KB of clean text on average")
+    print("message sizes (KB): " + ", ".join(f"{k} {v:.1f}" for k, v in sizes.items()))
+    print(f"\n{'stage':<18} {'n':>5} {'articles/s':>10} {'ms/article':>10} {'cpu ms/art':>10}")
+    for timing in timings:
+        print(timing.row())
+
+
+if __name__ == "__main__":
+    main()
