@@ -7,7 +7,7 @@ import socket
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,15 @@ class Settings(BaseSettings):
 
     # Extractor
     spacy_model: str = "en_core_web_sm"
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_api_key_is_none(cls, value: object) -> object:
+        # Compose passes NEWSWIRE_API_KEY="" when the user set none: that means "no key",
+        # not "the key is the empty string" (which no client could send).
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
     def consumer(self, service: str) -> str:
         """A consumer name unique to this process, so replicas never share pending entries."""

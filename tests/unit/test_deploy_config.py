@@ -411,3 +411,9 @@ def test_k8s_kustomize_builds() -> None:
     assert proc.returncode == 0, proc.stderr
     kinds = [doc["kind"] for doc in yaml.safe_load_all(proc.stdout) if doc]
     assert kinds.count("Deployment") == len(APP_SERVICES)
+
+
+def test_fetcher_takes_api_key_from_the_environment(compose: dict[str, Any]) -> None:
+    env = env_of(service(compose, "fetcher"))
+    assert "NEWSWIRE_API_KEY" in env
+    assert env["NEWSWIRE_REDIS_URL"] == "redis://redis:6379/0"  # merge kept the shared entries
