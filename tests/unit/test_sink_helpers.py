@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -204,3 +205,45 @@ def test_in_memory_sqlite_works() -> None:
             assert conn.execute(sa.select(1)).scalar() == 1
     finally:
         engine.dispose()
+
+
+def _locked() -> sa.exc.OperationalError:
+    return sa.exc.OperationalError(
+        "BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked")
+    )
+
+
+def test_sqlite_migration_retries_a_transient_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    real_upgrade = db._upgrade
+    failures = iter([_locked(), _locked()])
+
+    def flaky_upgrade(target: sa.Engine) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        real_upgrade(target)
+
+    monkeypatch.setattr(db, "_upgrade", flaky_upgrade)
+    db.migrate_engine(engine)
+    assert "articles" in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_sqlite_migration_gives_up_on_other_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    calls: list[int] = []
+
+    def broken_upgrade(target: sa.Engine) -> None:
+        calls.append(1)
+        raise sa.exc.OperationalError("CREATE", {}, sqlite3.OperationalError("disk I/O error"))
+
+    monkeypatch.setattr(db, "_upgrade", broken_upgrade)
+    with pytest.raises(sa.exc.OperationalError):
+        db.migrate_engine(engine)
+    assert calls == [1]
+    engine.dispose()

@@ -9,6 +9,7 @@ enforced foreign keys, a busy timeout, and transactions that SQLAlchemy controls
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,10 @@ from alembic.config import Config
 from sqlalchemy.engine import URL, Connection, Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLite answers "database is locked" at once, without waiting on the busy timeout, in a
+# few cases (switching a new file to WAL while another connection opens it is one), so
+# concurrent first starts retry the whole migration, which is one transaction.
+SQLITE_MIGRATION_ATTEMPTS = 8
 # Any constant works, as long as every sink process uses the same one.
 MIGRATION_LOCK_KEY = 0x6E657773  # "news"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -107,6 +112,18 @@ def migrate_engine(engine: Engine) -> None:
     sees the finished schema and has nothing left to do). SQLite: BEGIN IMMEDIATE holds
     the database's write lock for the whole upgrade, which serialises the same way.
     """
+    attempts = SQLITE_MIGRATION_ATTEMPTS if engine.dialect.name == "sqlite" else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            _upgrade(engine)
+            return
+        except sa.exc.OperationalError as exc:
+            if attempt == attempts or "locked" not in str(exc.orig):
+                raise
+            time.sleep(0.05 * 2**attempt)
+
+
+def _upgrade(engine: Engine) -> None:
     with writer(engine).connect() as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
