@@ -297,6 +297,20 @@ async def test_stuck_entry_of_a_dead_consumer_is_reclaimed_and_processed(
     assert calls == ["a1"]
 
 
+async def test_pending_entry_deleted_from_the_stream_is_dropped_from_the_pending_list(
+    redis_url: str, redis: Redis
+) -> None:
+    await streams.ensure_group(redis, IN, GROUP)
+    gone = await _publish(redis, _request(1))
+    await _publish(redis, _request(2))
+    await redis.xreadgroup(GROUP, "dead-replica", {IN: ">"}, count=2)
+    await redis.xdel(IN, gone)  # e.g. a MAXLEN trim by some other client
+    async with running(redis_url, _to_raw):
+        await _wait_for(lambda: _len_is(redis, OUT, 1))
+        await _wait_for(lambda: _pending_is(redis, 0))
+    assert await _out_ids(redis) == ["a2"]
+
+
 async def test_entry_failing_every_time_is_dead_lettered_after_max_deliveries(
     redis_url: str, redis: Redis
 ) -> None:
