@@ -129,11 +129,18 @@ class StageRunner:
         self._stopping = asyncio.Event()
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._slot_freed = asyncio.Event()
+        self._stop_asked_at: float | None = None
 
     # --- lifecycle -------------------------------------------------------------------
 
     def stop(self) -> None:
-        """Stop reading; ``run`` returns once in-flight work is done or the grace is over."""
+        """Stop reading; ``run`` returns once in-flight work is done or the grace is over.
+
+        The grace counts from the first call, so a service exits within it however long
+        its HTTP server took to close first.
+        """
+        if self._stop_asked_at is None:
+            self._stop_asked_at = time.monotonic()
         self._stopping.set()
 
     @property
@@ -168,7 +175,9 @@ class StageRunner:
         tasks = list(self._inflight.values())
         if tasks:
             log.info("waiting for in-flight entries", count=len(tasks))
-            _, late = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace_s)
+            asked = self._stop_asked_at or time.monotonic()
+            left = self.settings.shutdown_grace_s - (time.monotonic() - asked)
+            _, late = await asyncio.wait(tasks, timeout=max(left, 0.0))
             for task in late:  # left pending: another consumer reclaims them
                 task.cancel()
             if late:
