@@ -152,7 +152,8 @@ class StageRunner:
             await self._run()
 
     async def _run(self) -> None:
-        await self._retrying("create group", self._create_group)
+        if not await self._retrying("create group", self._create_group):
+            return
         reader = asyncio.create_task(self._read_loop())
         helpers = [
             asyncio.create_task(loop())
@@ -193,16 +194,19 @@ class StageRunner:
         log.warning("consumer group missing (NOGROUP), recreating at id 0", stream=self.stream)
         await self._create_group()
 
-    async def _retrying(self, what: str, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """``step`` until it succeeds, backing off while Redis is unreachable."""
+    async def _retrying(self, what: str, step: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+        """``step`` until it succeeds (True), backing off while Redis is unreachable;
+        False if the runner is stopped meanwhile."""
         backoff = _Backoff(self.settings.retry_backoff_max_s)
         while True:
             try:
-                return await step()
+                await step()
+                return True
             except REDIS_DOWN as exc:
                 delay = backoff.next()
                 log.warning("redis unavailable", during=what, error=str(exc), retry_in_s=delay)
-                await asyncio.sleep(delay)
+                if await self._pause(delay):
+                    return False
 
     async def _recover(self, during: str, exc: Exception, backoff: _Backoff) -> None:
         """After a failed read or reclaim: recreate a lost group, or back off; never exit."""

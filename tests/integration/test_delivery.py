@@ -186,6 +186,24 @@ async def test_redis_restart_is_recovered(own_redis: RedisServer) -> None:
         await redis.aclose()
 
 
+async def test_runner_started_before_redis_waits_for_it_and_stops_on_request(
+    own_redis: RedisServer,
+) -> None:
+    own_redis.stop()
+    async with running(own_redis.url, _to_raw):
+        await asyncio.sleep(0.5)  # creating the group fails meanwhile; the runner waits
+        own_redis.start()
+        redis = Redis.from_url(own_redis.url)
+        try:
+            await _publish(redis, _request(1))
+            await _wait_for(lambda: _len_is(redis, OUT, 1))
+        finally:
+            await redis.aclose()
+    own_redis.stop()
+    async with running(own_redis.url, _to_raw):  # never reachable: stop() still returns
+        await asyncio.sleep(0.3)
+
+
 async def test_redis_restart_without_data_recreates_the_group(tmp_path: Path) -> None:
     server = RedisServer(data_dir=tmp_path / "redis", appendonly=False)
     server.start()
