@@ -341,16 +341,29 @@ class StageRunner:
         """Keep in-flight entries ours: XCLAIM JUSTID resets their idle time."""
         interval = max(self.settings.claim_idle_ms / 3000, 0.05)
         while not await self._pause(interval):
-            ids = list(self._inflight)
-            if not ids:
-                continue
             try:
-                await self.redis.xclaim(
-                    self.stream, self.group, self.consumer, min_idle_time=0,
-                    message_ids=list[Any](ids), justid=True,
-                )  # fmt: skip
+                await self._heartbeat()
             except (ResponseError, *REDIS_DOWN) as exc:
                 log.warning("heartbeat failed", error=str(exc))
+
+    async def _heartbeat(self) -> None:
+        if not self._inflight:
+            return
+        ordered = sorted(self._inflight, key=maintenance.id_key)
+        rows = await self.redis.xpending_range(
+            self.stream, self.group, min=ordered[0], max=ordered[-1],
+            count=len(ordered) + 1000, consumername=self.consumer,
+        )  # fmt: skip
+        # Only entries still ours: one another replica took over (after a long outage)
+        # is left to it rather than taken back.
+        ours = [
+            eid for row in rows if (eid := maintenance.text(row["message_id"])) in self._inflight
+        ]
+        if ours:
+            await self.redis.xclaim(
+                self.stream, self.group, self.consumer, min_idle_time=0,
+                message_ids=list[Any](ours), justid=True,
+            )  # fmt: skip
 
     async def _janitor_loop(self) -> None:
         while not await self._pause(self.settings.maintenance_interval_s):
