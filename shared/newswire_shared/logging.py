@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import structlog
@@ -21,6 +22,7 @@ __all__ = [
     "clear_contextvars",
     "configure_logging",
     "get_logger",
+    "redacted",
 ]
 
 
@@ -55,7 +57,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)
 
-    # Libraries (uvicorn, faststream, alembic) log through the standard library: render
+    # Libraries (uvicorn, alembic) log through the standard library: render
     # their records the same way so the stream stays one JSON object per line.
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, _add_service(service)],
@@ -80,3 +82,14 @@ def _add_service(service: str) -> Any:
 
 def get_logger(**initial: Any) -> Any:
     return structlog.get_logger(**initial)
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, for log lines and error messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
