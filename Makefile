@@ -17,7 +17,7 @@ CLEANERS ?= 1
 PIPELINE_ARGS ?= --n 300 --extractors 2 --rate 0.5
 EXPORT := $(UV) export --format requirements-txt --hashes --no-emit-workspace --no-header --quiet
 
-.PHONY: help install lock run up down logs test lint typecheck unit integration e2e faults bench bench-pipeline fmt clean
+.PHONY: help install lock run up down logs test lint typecheck unit integration e2e faults bench bench-pipeline asyncapi fmt clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -81,6 +81,9 @@ bench: install  ## benchmarks print figures; they assert nothing
 
 bench-pipeline: install  ## N articles through the running services vs one process (minutes)
 	python bench/pipeline.py $(PIPELINE_ARGS)
+
+asyncapi: install  ## regenerate deploy/asyncapi.json, the streams' contract, from messages.py
+	python -m newswire_shared.contract deploy/asyncapi.json
 
 fmt: install
 	ruff format .
