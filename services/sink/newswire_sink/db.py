@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -40,8 +41,12 @@ def is_sqlite(url: str | URL) -> bool:
 
 
 def _json_dumps(value: Any) -> str:
-    # Keep non-ASCII as is, so a LIKE on the JSON text (entity aliases) matches "Зеленський".
-    return json.dumps(value, ensure_ascii=False)
+    # Non-ASCII stays as is, so a LIKE on the JSON text (entity aliases) matches
+    # "Зеленський". orjson: the stdlib encoder was a fifth of a save's CPU.
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (integers past 64 bits) the stdlib writes
+        return json.dumps(value, ensure_ascii=False)
 
 
 def make_engine(url: str | URL) -> Engine:
