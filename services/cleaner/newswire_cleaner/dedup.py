@@ -69,10 +69,11 @@ def simhash(hashes: list[int]) -> int:
     """64-bit SimHash: each bit is the majority vote of that bit over the shingles."""
     if not hashes:
         return 0
-    rows = [format(h, "064b") for h in hashes]
-    # Column-wise bit counts via zip over the binary strings: C loops, not 64 per shingle.
-    half = len(rows) / 2
-    return int("".join("1" if col.count("1") > half else "0" for col in zip(*rows, strict=True)), 2)
+    # All hashes as one binary string; bit j of every hash is the slice [j::64]: the
+    # counting runs in C, and no tuple per column is built.
+    bits = "".join(map("{:064b}".format, hashes))
+    half = len(hashes) / 2
+    return int("".join(["1" if bits[j::64].count("1") > half else "0" for j in range(64)]), 2)
 
 
 def minhash(hashes: list[int]) -> list[int]:
