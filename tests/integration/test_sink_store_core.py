@@ -3,12 +3,15 @@ exactly as saving its articles one by one would, and re-saving changes nothing."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
-from newswire_shared.messages import ExtractedArticle
+from newswire_shared.messages import Entity, ExtractedArticle, Mention, Quote
+from newswire_shared.worker import PermanentError
+from newswire_sink.service import make_stage
 from newswire_sink.store import Store
 from tests.integration.test_sink_storage import (
     TABLES,
@@ -128,3 +131,42 @@ def test_saving_a_batch_again_changes_nothing(store: Store) -> None:
 def test_an_empty_batch_is_a_no_op(store: Store) -> None:
     assert store.save_many([]) == []
     assert row_counts(store) == dict.fromkeys(TABLES, 0)
+
+
+AWKWARD = ["tab\there", "new\nline", "back\\slash", "\\N", '"quoted"', "Зеленський", "", "\\."]
+
+
+def test_awkward_values_round_trip(store: Store) -> None:
+    """Rows go to PostgreSQL by COPY: its text format's escapes must not leak."""
+    msg = make_message("art-odd")
+    first = msg.extraction.entities[0]
+    first.aliases = AWKWARD
+    first.latitude, first.longitude = 1e-300, -123456789.123456789
+    msg.extraction.mentions[0].text = "\\N"
+    msg.extraction.mentions[1].value = 1.7976931348623157e308
+    msg.extraction.quotes[0].text = "a\tb\\c\r\nd"
+    msg.extraction.quotes[0].cue = None
+    assert store.save(msg) is True
+
+    doc = store.get_article("art-odd")
+    assert doc is not None
+    assert {e["entity_id"]: Entity.model_validate(e) for e in doc["entities"]} == {
+        e.entity_id: e for e in msg.extraction.entities
+    }
+    assert [Mention.model_validate(m) for m in doc["mentions"]] == msg.extraction.mentions
+    assert [Quote.model_validate(q) for q in doc["quotes"]] == msg.extraction.quotes
+
+
+def test_a_value_the_database_rejects_in_a_copied_row_is_a_permanent_error(
+    store: Store, database_url: str
+) -> None:
+    msg = make_message("art-nul")
+    msg.extraction.mentions[0].text = "NUL \x00 here"
+    process = make_stage(store).process
+    if database_url.startswith("sqlite"):
+        asyncio.run(process(msg))
+        assert store.get_article("art-nul") is not None
+    else:
+        with pytest.raises(PermanentError, match="database rejected"):
+            asyncio.run(process(msg))
+        assert store.get_article("art-nul") is None

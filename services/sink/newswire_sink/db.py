@@ -40,7 +40,7 @@ def is_sqlite(url: str | URL) -> bool:
     return normalize_url(url).get_backend_name() == "sqlite"
 
 
-def _json_dumps(value: Any) -> str:
+def json_dumps(value: Any) -> str:
     # Non-ASCII stays as is, so a LIKE on the JSON text (entity aliases) matches
     # "Зеленський". orjson: the stdlib encoder was a fifth of a save's CPU.
     try:
@@ -52,7 +52,7 @@ def _json_dumps(value: Any) -> str:
 def make_engine(url: str | URL) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps)
+        return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -61,7 +61,7 @@ def make_engine(url: str | URL) -> Engine:
     engine = sa.create_engine(
         parsed,
         pool_pre_ping=True,
-        json_serializer=_json_dumps,
+        json_serializer=json_dumps,
         # The API answers from a thread pool and the worker saves from another thread.
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )
