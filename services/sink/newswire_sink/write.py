@@ -1,9 +1,10 @@
 """The sink's write path in SQLAlchemy Core: statements built once per dialect, rows
-inserted with executemany, one transaction per call.
+inserted with executemany (COPY on PostgreSQL), one transaction per call.
 
 The ORM session and per-call statement building cost more CPU per article than the
-database itself; these statements are module constants whose compiled form SQLAlchemy
-caches, so a save is a handful of executes.
+database itself; these statements are built once per dialect and SQLAlchemy caches their
+compiled form, so a save is a handful of executes. A fresh article (the usual case) has
+no old rows, so its save skips the deletes.
 """
 
 from __future__ import annotations
