@@ -491,6 +491,8 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
     if cue is not None and (quoted or not reported) and cue.token.i not in used and not incidental:
         triggers["STATEMENT"] = cue.token
+    if not triggers:  # most sentences: skip the per-event work below
+        return []
     happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
     claim = _claim_source(sent, cue if happened else None)
     time = _time(sent, ctx)
