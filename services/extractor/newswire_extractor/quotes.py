@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.attrs import LEMMA, POS
+from spacy.symbols import VERB
 from spacy.tokens import Doc, Token
 
 from newswire_shared.ids import stable_id
@@ -124,15 +126,31 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a - 1 <= pos < b + 1 for a, b in spans)
 
 
+def _speech_verbs(doc: Doc) -> list[int]:
+    """Indices of the verbs whose lemma is a speech lemma, read from arrays: building a
+    Token for each of the document's words cost more than everything after this test."""
+    strings = doc.vocab.strings
+    lowered: dict[int, bool] = {}
+    found = []
+    for i, (lemma, pos) in enumerate(doc.to_array([LEMMA, POS]).tolist()):
+        if pos != VERB:
+            continue
+        speech = lowered.get(lemma)
+        if speech is None:
+            speech = lowered[lemma] = strings[lemma].lower() in SPEECH_LEMMAS
+        if speech:
+            found.append(i)
+    return found
+
+
 def speech_cues(
     doc: Doc, index: int, linked: Linked, offset: int, quotes: list[tuple[int, int]]
 ) -> dict[int, Cue]:
     """Speech verbs outside quotes (token index -> cue), with resolved speakers."""
     local = [(a - offset, b - offset) for a, b in quotes]
     cues: dict[int, Cue] = {}
-    for tok in doc:
-        if tok.lemma_.lower() not in SPEECH_LEMMAS or tok.pos_ != "VERB":
-            continue
+    for i in _speech_verbs(doc):
+        tok = doc[i]
         if tok.dep_ in ("amod", "acl", "compound"):  # "the promised systems"
             continue
         if _inside(tok.idx, local):
