@@ -3,14 +3,16 @@ which stage it is in.
 
 Stages: fetch (``fetch_page`` against a fixture site on 127.0.0.1), clean
 (``clean_article``), extract one article at a time (``extract_article``), extract in
-batches (``extract_articles``, one ``nlp.pipe`` per batch), store (``Store.save`` into a
-fresh SQLite file), and the JSON round trip of every message an article causes on the
-broker (``model_dump_json`` + ``model_validate_json``). Pages are the seed articles in a
-news site's chrome, padded to ``--page-kb`` with the inline scripts and styles real pages
-carry; page ``i`` rotates its seed's paragraphs so no two pages are the same text.
+batches (``extract_articles``, one ``nlp.pipe`` per batch), store (``Store.save`` one at
+a time and ``Store.save_many`` in batches, into a fresh SQLite file and, with
+``--postgres-url``, into an emptied PostgreSQL database), and the JSON round trip of
+every message an article causes on the broker (``model_dump_json`` +
+``model_validate_json``). Pages are the seed articles in a news site's chrome, padded to
+``--page-kb`` with the inline scripts and styles real pages carry; page ``i`` rotates its
+seed's paragraphs so no two pages are the same text.
 Times are CPU seconds of this thread (``time.thread_time``) and wall seconds.
 
-    .venv/bin/python bench/stages.py [--n 40] [--batch 8] [--page-kb 60]
+    .venv/bin/python bench/stages.py [--n 40] [--batch 8] [--page-kb 60] [--postgres-url URL]
 """
 
 from __future__ import annotations
@@ -158,6 +160,33 @@ def open_store(database_url: str) -> Store:
     return store
 
 
+def clear_store(store: Store) -> None:
+    """Empty the tables, so each timing stores fresh articles (a re-run on PostgreSQL)."""
+    with store.engine.begin() as conn:
+        for table in ("event_entities", "events", "quotes", "mentions", "entities", "articles"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+def time_store(name: str, url: str, extracted: list[Any], batch: int) -> list[Timing]:
+    """``Store.save`` one article at a time, then ``save_many`` in batches, into an
+    emptied database; the warm-up save (connection, statement cache) is not counted."""
+    store = open_store(url)
+    try:
+        clear_store(store)
+        store.save(extracted[0])
+        clear_store(store)
+        n = len(extracted)
+        one, _ = timed(f"store ({name})", n, lambda: [store.save(e) for e in extracted])
+        clear_store(store)
+        many, _ = timed(f"store ({name}, {batch})", n, lambda: [
+            store.save_many(extracted[i : i + batch]) for i in range(0, n, batch)
+        ])  # fmt: skip
+        clear_store(store)
+        return [one, many]
+    finally:
+        store.dispose()
+
+
 def round_trip(messages: list[Any]) -> None:
     """What the broker path costs in JSON: encode on publish, validate on receipt."""
     for message in messages:
@@ -210,7 +239,7 @@ class Timing:
 
     def row(self) -> str:
         return (
-            f"{self.stage:<18} {self.n:>5} {self.n / self.wall_s:>10.1f} "
+            f"{self.stage:<20} {self.n:>5} {self.n / self.wall_s:>10.1f} "
             f"{1000 * self.wall_s / self.n:>10.2f} {1000 * self.cpu_s / self.n:>10.2f}"
         )
 
@@ -226,6 +255,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=40, help="pages (default 40)")
     parser.add_argument("--batch", type=int, default=8, help="texts per nlp.pipe call")
     parser.add_argument("--page-kb", type=int, default=60, help="HTML size of each page")
+    parser.add_argument(
+        "--postgres-url",
+        help="also time the sink on this PostgreSQL database (its newswire tables are "
+        "created if missing and EMPTIED)",
+    )
     args = parser.parse_args()
 
     settings = Settings()
@@ -246,11 +280,11 @@ def main() -> None:
         timing, _ = timed(f"extract (batch {args.batch})", len(cleans),
                           lambda: extract_batched(cleans, settings, args.batch))  # fmt: skip
         timings.append(timing)
-        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        timing, _ = timed("store (sqlite)", len(extracted),
-                          lambda: [store.save(e) for e in extracted])  # fmt: skip
-        timings.append(timing)
-        store.dispose()
+        databases = [("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}")]
+        if args.postgres_url:
+            databases.append(("postgres", args.postgres_url))
+        for name, url in databases:
+            timings.extend(time_store(name, url, extracted, args.batch))
         requests = [request_for(u) for u in urls]
         messages = [*requests, *raws, *cleans, *extracted]
         timing, _ = timed("json round trip", len(urls), lambda: round_trip(messages))
@@ -262,9 +296,18 @@ def main() -> None:
     sizes = {k: sum(len(m.model_dump_json()) for m in g) / len(g) / 1024 for k, g in groups.items()}
     print(f"{args.n} pages: {html_kb:.1f} KB of HTML, {text_kb:.1f} KB of clean text on average")
     print("message sizes (KB): " + ", ".join(f"{k} {v:.1f}" for k, v in sizes.items()))
-    print(f"\n{'stage':<18} {'n':>5} {'articles/s':>10} {'ms/article':>10} {'cpu ms/art':>10}")
+    print(f"\n{'stage':<20} {'n':>5} {'articles/s':>10} {'ms/article':>10} {'cpu ms/art':>10}")
     for timing in timings:
         print(timing.row())
+    # One article's path: fetch, clean, extract in batches, store one by one on SQLite,
+    # and the JSON of its messages on the broker.
+    path = {t.stage: 1000 * t.cpu_s / t.n for t in timings}
+    parts = ["fetch", "clean", f"extract (batch {args.batch})", "store (sqlite)",
+             "json round trip"]  # fmt: skip
+    total = sum(path[p] for p in parts)
+    others = total - path[parts[2]]
+    print(f"\nCPU ms per article, sum of {', '.join(parts)}: {total:.2f}")
+    print(f"  of which not the extractor: {others:.2f} ({100 * others / total:.1f}%)")
 
 
 if __name__ == "__main__":

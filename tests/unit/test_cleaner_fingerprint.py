@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from newswire_cleaner.dedup import (
@@ -52,3 +53,15 @@ def test_signature_round_trip_and_corrupt_values() -> None:
     assert decode_sig(encode_sig(sig)) == sig
     assert decode_sig("xyz") is None
     assert decode_sig("g" * 8 * SIG_SIZE) is None
+
+
+def test_simhash_is_the_majority_of_each_bit() -> None:
+    rng = random.Random(7)
+    for n in (1, 2, 3, 64, 501):
+        hashes = [rng.getrandbits(64) for _ in range(n)]
+        expected = 0
+        for bit in range(64):
+            if sum(h >> bit & 1 for h in hashes) > n / 2:
+                expected |= 1 << bit
+        assert simhash(hashes) == expected
+    assert simhash([1 << 63, 1]) == 0  # a tie is not a majority

@@ -23,6 +23,8 @@ from lxml.html import HtmlElement
 
 from newswire_shared.messages import Removal
 
+from .needles import floats, fold, required_needles
+
 PATTERN_FILE = "boilerplate_en.txt"
 
 # Edge-only rules (bylines, author bios) apply within this many lines of either end: in
@@ -58,7 +60,6 @@ _NAME = re.compile(
     r"(by\s+)?[A-Z][\w'’.-]+( (and |& )?[A-Z][\w'’.-]*){1,5}",
 )
 _LIST_ITEM = re.compile(r"([-*•–·]|\d{1,3}[.)])\s")
-_WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^\w\s]")
 
 # Reasons whose neighbours, if bare names, are bylines: header debris.
@@ -66,10 +67,39 @@ _HEADER_REASONS = frozenset({"byline", "photo_credit", "caption", "title", "ui",
 
 
 @dataclass(frozen=True)
-class Rule:
-    reason: str
+class Guarded:
+    """A pattern tried only on lines that hold a needle of each set (see ``needles``)."""
+
+    needles: tuple[tuple[str, ...], ...]
     pattern: re.Pattern[str]
+
+    def fullmatch(self, line: str, folded: str) -> bool:
+        for needles in self.needles:  # loops, not any(): this runs for every line
+            for needle in needles:
+                if needle in folded:
+                    break
+            else:
+                return False
+        return self.pattern.fullmatch(line) is not None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A reason and its patterns: ``pattern`` joins those tried on every line."""
+
+    reason: str
+    pattern: re.Pattern[str] | None
     edge_only: bool
+    guarded: tuple[Guarded, ...] = ()
+
+    def matches(self, line: str, folded: str) -> bool:
+        """Whether ``line`` (normalised; ``folded`` is its ``fold``) is wholly a match."""
+        if self.pattern is not None and self.pattern.fullmatch(line):
+            return True
+        for guarded in self.guarded:  # noqa: SIM110 (a generator costs more, per line)
+            if guarded.fullmatch(line, folded):
+                return True
+        return False
 
 
 @dataclass
@@ -101,11 +131,24 @@ def parse_rules(source: str) -> tuple[Rule, ...]:
             raise ValueError(f"line {number}: pattern before any [reason] header")
         re.compile(line)  # fail here, with the line number, rather than in the join
         sections[current].append(line)
-    return tuple(
-        Rule(reason, re.compile("|".join(f"(?:{p})" for p in pats), re.I), edge)
-        for (reason, edge), pats in sections.items()
-        if pats
-    )
+    return tuple(_rule(reason, edge, pats) for (reason, edge), pats in sections.items() if pats)
+
+
+def _rule(reason: str, edge: bool, patterns: list[str]) -> Rule:
+    """Patterns that open with a literal are joined into one alternation: a line costs
+    one regex call for them, which fails at the first char on most lines. The others
+    are guarded by their needles where they have some."""
+    plain: list[str] = []
+    guarded = []
+    for pattern in patterns:
+        found = required_needles(pattern, re.I) if floats(pattern, re.I) else []
+        if not found:
+            plain.append(pattern)
+            continue
+        needles = tuple(tuple(sorted(s, key=lambda n: (-len(n), n))) for s in found)
+        guarded.append(Guarded(needles, re.compile(pattern, re.I)))
+    joined = re.compile("|".join(f"(?:{p})" for p in plain), re.I) if plain else None
+    return Rule(reason, joined, edge, tuple(guarded))
 
 
 @lru_cache(maxsize=1)
@@ -115,12 +158,13 @@ def default_rules() -> tuple[Rule, ...]:
 
 
 def normalise(line: str) -> str:
-    return _WS.sub(" ", line).strip()
+    # str.split's whitespace is \s's (str.isspace), and the join strips both ends.
+    return " ".join(line.split())
 
 
 def _key(line: str) -> str:
     """Comparison key for title duplicates: case, punctuation and spacing ignored."""
-    return _WS.sub(" ", _NON_WORD.sub(" ", line.casefold())).strip()
+    return " ".join(_NON_WORD.sub(" ", line.casefold()).split())
 
 
 def is_short(line: str) -> bool:
@@ -137,13 +181,18 @@ def looks_like_name(line: str) -> bool:
 
 def classify(line: str, *, at_edge: bool = True, rules: Sequence[Rule] | None = None) -> str | None:
     """The reason ``line`` is boilerplate by pattern alone, or None."""
-    line = normalise(line)
+    return _classify(normalise(line), at_edge, rules)
+
+
+def _classify(line: str, at_edge: bool, rules: Sequence[Rule] | None) -> str | None:
+    """``classify`` of a normalised line."""
     if not line or len(line) > MAX_PATTERN_LINE:
         return None
+    folded = fold(line)
     for rule in rules if rules is not None else default_rules():
         if rule.edge_only and not at_edge:
             continue
-        if rule.pattern.fullmatch(line):
+        if rule.matches(line, folded):
             return rule.reason
     return None
 
@@ -170,7 +219,7 @@ def filter_paragraphs(
             reasons[i] = "title"
             continue
         at_edge = i < HEAD_LINES or i >= n - TAIL_LINES
-        reasons[i] = classify(line, at_edge=at_edge, rules=rules)
+        reasons[i] = _classify(line, at_edge, rules)
 
     _drop_appeal_blocks(lines, reasons)
     if link_texts:

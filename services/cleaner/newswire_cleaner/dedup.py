@@ -69,10 +69,11 @@ def simhash(hashes: list[int]) -> int:
     """64-bit SimHash: each bit is the majority vote of that bit over the shingles."""
     if not hashes:
         return 0
-    rows = [format(h, "064b") for h in hashes]
-    # Column-wise bit counts via zip over the binary strings: C loops, not 64 per shingle.
-    half = len(rows) / 2
-    return int("".join("1" if col.count("1") > half else "0" for col in zip(*rows, strict=True)), 2)
+    # All hashes as one binary string; bit j of every hash is the slice [j::64]: the
+    # counting runs in C, and no tuple per column is built.
+    bits = "".join(map("{:064b}".format, hashes))
+    half = len(hashes) / 2
+    return int("".join(["1" if bits[j::64].count("1") > half else "0" for j in range(64)]), 2)
 
 
 def minhash(hashes: list[int]) -> list[int]:
@@ -151,12 +152,23 @@ def fingerprint(article_id: str, text: str) -> Fingerprint:
     )
 
 
+# KEYS[1]: the article's number; KEYS[2]: the counter; ARGV[1]: TTL in seconds.
+_ASSIGN_SEQUENCE = """
+local existing = redis.call('GET', KEYS[1])
+if existing then return existing end
+local n = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], n, 'EX', ARGV[1])
+return n
+"""
+
+
 class DedupIndex:
     """Fingerprints of stored articles in Redis; finds the first copy of a story."""
 
     def __init__(self, redis: Redis, prefix: str = KEY_PREFIX) -> None:
         self.redis = redis
         self.prefix = prefix
+        self._assign = redis.register_script(_ASSIGN_SEQUENCE)
 
     async def first_copy(self, fp: Fingerprint) -> str | None:
         """Register ``fp``; return the id of an earlier article with the same story.
@@ -199,16 +211,10 @@ class DedupIndex:
         return None
 
     async def _sequence(self, article_id: str) -> int:
-        key = f"{self.prefix}:seq:{article_id}"
-        existing = await self.redis.get(key)
-        if existing is None:
-            candidate = await self.redis.incr(f"{self.prefix}:counter")
-            # NX: of two concurrent deliveries of one article, the first number wins.
-            await self.redis.set(key, candidate, nx=True, ex=TTL_S)
-            existing = await self.redis.get(key)
-        if existing is None:  # only if the key expired in between: use our number
-            return int(candidate)
-        return int(existing)
+        """The article's registration number: its own if it has one, else the next.
+        A script, so it is one round trip and two deliveries cannot both assign."""
+        keys = [f"{self.prefix}:seq:{article_id}", f"{self.prefix}:counter"]
+        return int(await self._assign(keys=keys, args=[TTL_S]))
 
     def _sig_key(self, article_id: str) -> str:
         return f"{self.prefix}:sig:{article_id}"

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span
 
 from .gazetteer import demonyms, known_people_by_key, lookup_place
@@ -81,21 +82,27 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
 
 def _missed_places(doc: Doc, taken: set[int]) -> list[Span]:
     """Runs of up to three proper nouns outside any entity that name a known place."""
+    # Per-token flags read once as arrays: the scan below asks for each token up to
+    # six times, and every doc[i] builds a Token object.
+    propn = [p == PROPN for p in doc.to_array("POS").tolist()]
+    stop = doc.to_array("IS_STOP").tolist()
+    size = len(doc)
     found: list[Span] = []
     i = 0
-    while i < len(doc):
+    while i < size:
+        if i in taken or not propn[i]:  # no run of any length starts here
+            i += 1
+            continue
         hit = None
         for n in (3, 2, 1):
-            toks = doc[i : i + n]
-            if len(toks) < n or any(t.i in taken or t.pos_ != "PROPN" for t in toks):
+            if i + n > size or any(j in taken or not propn[j] for j in range(i, i + n)):
                 continue
-            if not toks[0].text[:1].isupper() or any(t.is_stop for t in toks):
+            if not doc[i].text[:1].isupper() or any(stop[i : i + n]):
                 continue
             # Part of a longer name ("NATO Summit", "Summit Road"): not a place mention.
-            before, after = doc[i - 1] if i else None, doc[i + n] if i + n < len(doc) else None
-            if any(t is not None and t.pos_ == "PROPN" for t in (before, after)):
+            if (i and propn[i - 1]) or (i + n < size and propn[i + n]):
                 continue
-            if lookup_place(toks.text):
+            if lookup_place(doc[i : i + n].text):
                 hit = Span(doc, i, i + n, label="GPE")
                 break
         if hit is not None:

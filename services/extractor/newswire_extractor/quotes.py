@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from spacy.attrs import LEMMA, POS
+from spacy.symbols import VERB
 from spacy.tokens import Doc, Token
 
 from newswire_shared.ids import stable_id
@@ -20,7 +22,7 @@ from newswire_shared.messages import EntityRef, Quote
 from .actors import phrase_ref, phrase_text, subject_of
 from .entities import Linked
 from .narration import speaks
-from .sents import sent_of
+from .sents import sent_of, text_of
 
 SPEECH_LEMMAS = frozenset(
     [
@@ -124,15 +126,31 @@ def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(a - 1 <= pos < b + 1 for a, b in spans)
 
 
+def _speech_verbs(doc: Doc) -> list[int]:
+    """Indices of the verbs whose lemma is a speech lemma, read from arrays: building a
+    Token for each of the document's words cost more than everything after this test."""
+    strings = doc.vocab.strings
+    lowered: dict[int, bool] = {}
+    found = []
+    for i, (lemma, pos) in enumerate(doc.to_array([LEMMA, POS]).tolist()):
+        if pos != VERB:
+            continue
+        speech = lowered.get(lemma)
+        if speech is None:
+            speech = lowered[lemma] = strings[lemma].lower() in SPEECH_LEMMAS
+        if speech:
+            found.append(i)
+    return found
+
+
 def speech_cues(
     doc: Doc, index: int, linked: Linked, offset: int, quotes: list[tuple[int, int]]
 ) -> dict[int, Cue]:
     """Speech verbs outside quotes (token index -> cue), with resolved speakers."""
     local = [(a - offset, b - offset) for a, b in quotes]
     cues: dict[int, Cue] = {}
-    for tok in doc:
-        if tok.lemma_.lower() not in SPEECH_LEMMAS or tok.pos_ != "VERB":
-            continue
+    for i in _speech_verbs(doc):
+        tok = doc[i]
         if tok.dep_ in ("amod", "acl", "compound"):  # "the promised systems"
             continue
         if _inside(tok.idx, local):
@@ -166,8 +184,8 @@ def _adjacent_name(verb: Token, index: int, linked: Linked) -> Token | None:
 
 def _colon_speaker(doc: Doc, a: int, index: int, linked: Linked) -> Cue | None:
     """A caption or transcript line: "Volodymyr Selenskyj: “...”"."""
-    line_start = doc.text.rfind("\n", 0, a) + 1
-    prefix = doc.text[line_start:a].rstrip(' “"„«')
+    line_start = text_of(doc).rfind("\n", 0, a) + 1
+    prefix = text_of(doc)[line_start:a].rstrip(' “"„«')
     if not prefix.endswith(":"):
         return None
     span = doc.char_span(line_start, line_start + len(prefix) - 1, alignment_mode="contract")
@@ -200,7 +218,7 @@ def _nearest_cue(doc: Doc, a: int, b: int, cues: dict[int, Cue]) -> Cue | None:
             or (
                 prev is not None
                 and sent_of(c.token).start == prev.start
-                and doc.text[prev.start_char : a].rstrip(' “"').endswith(":")
+                and text_of(doc)[prev.start_char : a].rstrip(' “"').endswith(":")
             )
         ]
     if not near:
@@ -213,8 +231,8 @@ def _kind(doc: Doc, a: int, b: int) -> str:
     if span is None:
         return "direct"
     sent = sent_of(span[0])
-    prefix = doc.text[sent.start_char : a].rstrip(' “"‘„«')
-    text = doc.text[a:b]
+    prefix = text_of(doc)[sent.start_char : a].rstrip(' “"‘„«')
+    text = text_of(doc)[a:b]
     fragment = len(text.split()) < 3 and not text.endswith((".", ",", "!", "?"))
     if fragment or (prefix and not prefix.endswith((":", ",", "—"))):
         return "partial"
@@ -247,7 +265,7 @@ def attribute_quotes(
     out: list[Quote] = []
     for qa, qb in quotes:
         a, b = qa - offset, qb - offset
-        if a < 0 or b > len(doc.text):
+        if a < 0 or b > len(text_of(doc)):
             continue
         kind = _kind(doc, a, b)
         cue = _nearest_cue(doc, a, b, cues)
@@ -264,7 +282,7 @@ def attribute_quotes(
         if speaker is None and kind == "direct":
             # A quote standing after a paragraph about someone: that person speaks.
             speaker = _recent_subject(qa, linked)
-        text = doc.text[a:b]
+        text = text_of(doc)[a:b]
         out.append(
             Quote(
                 quote_id=stable_id("quote", qa, text),
@@ -323,7 +341,7 @@ def indirect_quotes(
         if span is None:
             continue
         a, b = span
-        text = doc.text[a:b]
+        text = text_of(doc)[a:b]
         out.append(
             Quote(
                 quote_id=stable_id("quote", offset + a, text),

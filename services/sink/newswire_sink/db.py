@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -44,15 +45,19 @@ def is_sqlite(url: str | URL) -> bool:
     return normalize_url(url).get_backend_name() == "sqlite"
 
 
-def _json_dumps(value: Any) -> str:
-    # Keep non-ASCII as is, so a LIKE on the JSON text (entity aliases) matches "Зеленський".
-    return json.dumps(value, ensure_ascii=False)
+def json_dumps(value: Any) -> str:
+    # Non-ASCII stays as is, so a LIKE on the JSON text (entity aliases) matches
+    # "Зеленський". orjson: the stdlib encoder was a fifth of a save's CPU.
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # what orjson refuses (integers past 64 bits) the stdlib writes
+        return json.dumps(value, ensure_ascii=False)
 
 
 def make_engine(url: str | URL) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=_json_dumps)
+        return sa.create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
 
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -61,7 +66,7 @@ def make_engine(url: str | URL) -> Engine:
     engine = sa.create_engine(
         parsed,
         pool_pre_ping=True,
-        json_serializer=_json_dumps,
+        json_serializer=json_dumps,
         # The API answers from a thread pool and the worker saves from another thread.
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
     )

@@ -12,6 +12,8 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+import orjson
+
 from newswire_shared.messages import EntityRef, Event, ExtractedArticle
 
 Row = dict[str, Any]
@@ -28,8 +30,12 @@ _VOLATILE: dict[str, Any] = {
 def payload_hash(message: ExtractedArticle) -> str:
     """Fingerprint of what the sink stores; equal for a redelivery or an unchanged re-run."""
     data = message.model_dump(mode="json", exclude=_VOLATILE)
-    encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    try:
+        encoded = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers past 64 bits
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        encoded = text.encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def unique_by(items: Iterable[T], key: Callable[[T], Hashable]) -> Iterator[T]:

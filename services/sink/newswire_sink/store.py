@@ -10,84 +10,21 @@ also locks the article row, which serialises two workers saving the same article
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
 from newswire_shared.messages import ExtractedArticle, utcnow
 
-from . import rows, views
+from . import views, write
 from .db import make_engine, migrate_engine, writer
 from .models import Article, EntityRow, EventEntityRow, EventRow, MentionRow, QuoteRow
 
 Doc = dict[str, Any]
-_NO_SYNC = {"synchronize_session": False}  # nothing is loaded in these sessions
-
-
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, the one that has ON CONFLICT."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert
-    if name == "sqlite":
-        return sqlite.insert
-    raise NotImplementedError(f"the sink supports SQLite and PostgreSQL, not {name}")
-
-
-def _upsert_article(session: Session, row: rows.Row) -> bool:
-    """Insert or update the article; False when the stored one has the same content."""
-    stmt = _insert(session)(Article).values(row)
-    keep = {"article_id", "stored_at"}
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Article.article_id],
-        set_={k: stmt.excluded[k] for k in row if k not in keep},
-        where=Article.payload_hash != stmt.excluded.payload_hash,
-    ).returning(Article.article_id)
-    return session.execute(stmt).first() is not None
-
-
-def _delete_extracted(session: Session, article_id: str, new_event_ids: list[str]) -> None:
-    old_events = sa.select(EventRow.event_id).where(EventRow.article_id == article_id)
-    session.execute(
-        sa.delete(EventEntityRow).where(EventEntityRow.event_id.in_(old_events)),
-        execution_options=_NO_SYNC,
-    )
-    if new_event_ids:  # participants of an event another article stored under this id
-        session.execute(
-            sa.delete(EventEntityRow).where(EventEntityRow.event_id.in_(new_event_ids)),
-            execution_options=_NO_SYNC,
-        )
-    for model in (EventRow, QuoteRow, MentionRow, EntityRow):
-        session.execute(
-            sa.delete(model).where(model.article_id == article_id), execution_options=_NO_SYNC
-        )
-
-
-def _insert_extracted(session: Session, message: ExtractedArticle) -> None:
-    for model, batch in (
-        (EntityRow, rows.entity_rows(message)),
-        (MentionRow, rows.mention_rows(message)),
-        (QuoteRow, rows.quote_rows(message)),
-    ):
-        if batch:
-            session.execute(sa.insert(model), batch)
-    events = rows.event_rows(message)
-    if events:
-        # event_id is global: an id another article already stored moves to this article
-        # (last writer wins) instead of failing the whole message.
-        stmt = _insert(session)(EventRow)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[EventRow.event_id],
-            set_={k: stmt.excluded[k] for k in events[0] if k != "event_id"},
-        )
-        session.execute(stmt, events)
-    participants = rows.event_entity_rows(message)
-    if participants:
-        session.execute(sa.insert(EventEntityRow), participants)
 
 
 def _equals_ignoring_case(column: Any, key: str) -> Any:
@@ -135,14 +72,16 @@ class Store:
 
     def save(self, extracted: ExtractedArticle) -> bool:
         """Store the article and its extraction; True when anything changed."""
-        article = rows.article_row(extracted, utcnow())
-        with Session(self._writer) as session, session.begin():
-            if not _upsert_article(session, article):
-                return False
-            new_ids = [e.event_id for e in rows.unique_events(extracted)]
-            _delete_extracted(session, extracted.article_id, new_ids)
-            _insert_extracted(session, extracted)
-        return True
+        with self._writer.begin() as conn:
+            return write.save(conn, extracted, utcnow())
+
+    def save_many(self, batch: Sequence[ExtractedArticle]) -> list[bool]:
+        """Store several articles in one transaction; per article, whether it changed
+        anything (as if each had been saved in turn)."""
+        if not batch:
+            return []
+        with self._writer.begin() as conn:
+            return write.save_many(conn, batch, utcnow())
 
     def get_article(self, article_id: str) -> Doc | None:
         with Session(self.engine) as session:
