@@ -99,3 +99,38 @@ def test_claim_source_according_to() -> None:
     text = "At least five people were killed in the attack on Kyiv, according to the mayor."
     [event] = _events(text, "ASSAULT")
     assert event.claim_source == "mayor"
+
+
+def test_crowd_control_is_coercion_and_protesters_acting_protest() -> None:
+    text = "Riot police fired rubber bullets at students in Dhaka on Monday."
+    [event] = _events(text, "COERCE")
+    assert event.location is not None and event.location.name == "Dhaka"
+    assert not _events(text, "ASSAULT")
+    text = "Hundreds of demonstrators blocked a highway outside Lima on Sunday."
+    [event] = _events(text, "PROTEST")
+    assert event.location is not None and event.location.name == "Lima"
+
+
+def test_dateline_is_not_the_actor() -> None:
+    text = "BEIRUT, May 27 (Reuters) - Israel struck a village in southern Lebanon, killing two."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Israel"]
+
+
+def test_passive_killing_takes_the_actor_of_its_time_clause() -> None:
+    text = "Nine villagers were killed when gunmen of the Islamic State opened fire on a market."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Islamic State"]
+    assert [(c.kind, c.value) for c in event.counts] == [("killed", 9)]
+
+
+def test_withdrawal_from_a_place_is_located_there() -> None:
+    text = "Government troops withdrew from Kidal on Thursday."
+    [event] = _events(text, "RETREAT")
+    assert event.location is not None and event.location.name == "Kidal"
+
+
+def test_congratulating_is_support() -> None:
+    text = "The German chancellor congratulated Keir Starmer on Friday."
+    [event] = _events(text, "SUPPORT")
+    assert [r.name for r in event.recipients] == ["Keir Starmer"]

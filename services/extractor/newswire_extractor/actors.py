@@ -94,7 +94,10 @@ def subject_of(verb: Token, skip: Callable[[Token], bool] | None = None) -> Toke
             return None
         subj = [c for c in tok.children if c.dep_ in SUBJECT_DEPS and not (skip and skip(c))]
         if subj:
-            return subj[0]
+            # Two subjects are a parse of a dateline ("KYIV (Reuters) - Russia launched"):
+            # the one next to the verb is the subject.
+            at = tok.i
+            return min(subj, key=lambda c: abs(at - c.i))
         if tok.dep_ == "xcomp":
             # Object control: in "prompted Zelensky to demand" Zelensky demands.
             obj = [c for c in tok.head.children if c.dep_ in ("dobj", "dative")]

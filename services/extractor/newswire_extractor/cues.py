@@ -22,12 +22,14 @@ _add(NOUNS, "REQUEST", "appeal demand request plea")
 _add(
     VERBS,
     "ASSAULT",
-    "attack strike shell bomb kill injure wound hit target destroy damage bombard raid storm",
+    "attack strike shell bomb kill injure wound hit target destroy damage bombard raid storm "
+    "ambush clash massacre assassinate behead torch",
 )
 _add(
     NOUNS,
     "ASSAULT",
-    "attack strike airstrike shelling bombing bombardment explosion assault raid barrage",
+    "attack strike airstrike shelling bombing bombardment explosion assault raid barrage "
+    "ambush clash massacre assassination",
 )
 _add(VERBS, "AID", "give supply provide send deliver donate pledge transfer")
 _add(NOUNS, "AID", "aid assistance package delivery donation")
@@ -37,7 +39,7 @@ _add(VERBS, "REJECT", "reject deny refuse oppose resist dismiss veto rebuff")
 _add(NOUNS, "REJECT", "rejection refusal")
 _add(VERBS, "ACCUSE", "accuse blame condemn criticize criticise rebuke denounce")
 _add(NOUNS, "ACCUSE", "accusation condemnation criticism")
-_add(VERBS, "SUPPORT", "support back endorse echo praise welcome applaud")
+_add(VERBS, "SUPPORT", "support back endorse echo praise welcome applaud congratulate commend hail")
 _add(VERBS, "CONSULT", "meet discuss negotiate visit consult host")
 _add(NOUNS, "CONSULT", "meeting talk negotiation visit summit consultation")
 _add(VERBS, "AGREE", "agree sign approve accept")
@@ -48,8 +50,9 @@ _add(VERBS, "SANCTION", "sanction restrict embargo ban")
 _add(NOUNS, "SANCTION", "sanction embargo")
 _add(VERBS, "MOBILIZE", "mobilize mobilise deploy conscript")
 _add(NOUNS, "MOBILIZE", "mobilization mobilisation deployment")
-_add(VERBS, "COERCE", "arrest detain expel deport")
-_add(VERBS, "PROTEST", "protest demonstrate rally")
+_add(VERBS, "COERCE", "arrest detain expel deport abduct kidnap imprison jail disperse")
+_add(NOUNS, "COERCE", "arrest detention crackdown abduction kidnapping deportation expulsion")
+_add(VERBS, "PROTEST", "protest demonstrate rally march")
 _add(NOUNS, "PROTEST", "protest demonstration rally")
 _add(VERBS, "RETREAT", "withdraw retreat")
 _add(NOUNS, "RETREAT", "withdrawal retreat")
@@ -61,6 +64,13 @@ INTEL = {"information", "intelligence", "data", "coordinate"}
 GROUND = {"village", "town", "city", "territory", "ground", "control", "settlement", "area"}
 LIMITS = {"restriction", "limitation", "sanction", "ban", "limit"}
 ATTACKS = {"attack", "strike", "airstrike", "missile", "drone", "bomb", "rocket", "offensive"}
+# Crowd control: "fired tear gas at protesters" coerces, it does not assault.
+CROWD_CONTROL = {"gas", "bullet", "cannon", "baton", "teargas", "pellet"}
+PROTESTERS = {"protester", "protestor", "demonstrator", "marcher", "rioter"}
+# What a crowd of protesters does that is not itself their protest.
+NOT_PROTEST = {"say", "tell", "chant", "accuse", "demand", "call", "urge", "want", "be", "have"}
+# Things given as aid: "announced 190 million euros in humanitarian aid".
+AID_WORDS = {"aid", "assistance", "package", "funding", "loan", "grant"}
 
 
 def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> bool:
@@ -75,6 +85,17 @@ def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> b
                 for g in child.children
             )
         ):
+            return True
+    return False
+
+
+def _by_protesters(verb: Token) -> bool:
+    """ "Protesters blocked the avenue", "thousands of demonstrators gathered"."""
+    for subj in verb.children:
+        if subj.dep_ != "nsubj":
+            continue
+        words = [subj, *(g for c in subj.children if c.lower_ == "of" for g in c.children)]
+        if any(w.lemma_.lower() in PROTESTERS for w in words):
             return True
     return False
 
@@ -96,8 +117,22 @@ def classify(tok: Token) -> str | None:
             return None if is_question else "REQUEST"
         if lemma in ("take", "gain", "seize") and _has(tok, ("dobj",), GROUND):
             return "TERRITORY"
+        if lemma in ("fire", "use", "deploy") and _has(tok, ("dobj",), CROWD_CONTROL):
+            return "COERCE"
         if lemma in ("launch", "carry", "conduct", "fire") and _has(tok, ("dobj",), ATTACKS):
             return "ASSAULT"
+        if lemma == "open" and _has(tok, ("dobj",), {"fire"}):
+            return "ASSAULT"
+        if lemma in ("detonate", "plant") and _has(tok, ("dobj",), {"bomb", "device", "explosive"}):
+            return "ASSAULT"
+        if lemma in ("announce", "unveil", "allocate", "approve") and _has(
+            tok, ("dobj", "pobj"), AID_WORDS
+        ):
+            return "AID"
+        if lemma == "take" and _has(tok, ("prep", "pobj"), {"street"}):
+            return "PROTEST"  # "took to the streets"
+        if lemma not in NOT_PROTEST and _by_protesters(tok):
+            return "PROTEST"
         if lemma in ("impose", "introduce") and _has(tok, ("dobj",), LIMITS):
             return "SANCTION"
         if lemma in ("lift", "ease", "loosen") and _has(tok, ("dobj",), LIMITS):

@@ -138,7 +138,9 @@ class _Linker:
         if label == "NORP":
             code = demonyms().get(text)
             key = f"norp:{code}" if code else f"norp:{name_key(text)}"
-            return self._entity(key, text.rstrip("s") if code else text, "NORP", country=code)
+            # "Russians" is named by its adjective "Russian"; "Swiss" stays "Swiss".
+            singular = text[:-1] if text.endswith("s") and text[:-1] in demonyms() else text
+            return self._entity(key, singular, "NORP", country=code)
         if label in ("ORG", "WEAPON"):
             return self._entity(f"{label.lower()}:{name_key(text)}", text, label)
         return None

@@ -7,7 +7,11 @@
   (the model tags a bare "Stoltenberg" GPE or ORG);
 - a lone portfolio word before a title ("Defense Secretary") is no organisation;
 - nationality adjectives are NORP; proper nouns the model missed that name a known
-  place become GPE; money amounts ("1 billion euros") become MONEY spans.
+  place become GPE; money amounts ("1 billion euros") become MONEY spans, and a MONEY
+  span with no currency ("more than 10 million" people) is no money;
+- an acronym the model calls NORP ("JNIM") names a group: ORG;
+- a name after "the village of", "the town of" is a place, whatever the model says;
+- a lone surname of a full-name person in the text that the model missed is PERSON.
 """
 
 from __future__ import annotations
@@ -60,12 +64,33 @@ def _relabel(span: Span, label: str) -> Span:
     return Span(span.doc, span.start, span.end, label=label, span_id=span.id)
 
 
+# "the village of Krynky": the name after one of these is a place even when no
+# gazetteer knows it.
+PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "county", "port"}
+
+
+def _named_as_place(span: Span) -> bool:
+    doc = span.doc
+    if span.start < 2 or doc[span.start - 1].lower_ != "of":
+        return False
+    return doc[span.start - 2].lower_ in PLACE_NOUNS
+
+
+def _acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and (text.isupper() or any(c.isdigit() for c in text))
+
+
 def _fix_one(span: Span, surnames: set[str]) -> Span:
     if span.id_:  # from the entity ruler: curated, keep
         return span
     text = span.text
     if text in demonyms():
         return _relabel(span, "NORP") if span.label_ != "NORP" else span
+    if span.label_ == "NORP" and _acronym(text):
+        return _relabel(span, "ORG")
+    if span.label_ in RELABEL_TO_PLACE and _named_as_place(span):
+        return _relabel(span, "GPE")
     key = name_key(text)
     single = len(span) == 1
     is_surname = single and (key in surnames or key in known_people_by_key())
@@ -106,6 +131,18 @@ def _missed_places(doc: Doc, taken: set[int]) -> list[Span]:
     return found
 
 
+def _missed_surnames(doc: Doc, surnames: set[str], taken: set[int]) -> list[Span]:
+    """ "Faye, who was released ...": the model tags the full name once and misses the
+    surname alone later; a capitalised proper noun equal to that surname is the person."""
+    found = []
+    for tok in doc:
+        if tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            continue
+        if not tok.text.isupper() and name_key(tok.text) in surnames:
+            found.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+    return found
+
+
 def _money_spans(doc: Doc) -> list[Span]:
     spans = []
     for m in find_money(doc.text):
@@ -134,10 +171,14 @@ def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
     surnames = _person_surnames(trimmed)
     ents = [_fix_one(s, surnames) for s in trimmed]
+    # The model's MONEY without a currency is a count ("more than 10 million" people).
+    ents = [e for e in ents if e.label_ != "MONEY" or find_money(e.text)]
     money = _money_spans(doc)
     money_tokens = {t.i for s in money for t in s}
     ents = [e for e in ents if not money_tokens & set(range(e.start, e.end))] + money
     taken = {t.i for e in ents for t in e}
     ents += _missed_places(doc, taken)
+    taken = {t.i for e in ents for t in e}
+    ents += _missed_surnames(doc, surnames, taken)
     doc.ents = sorted(ents, key=lambda s: s.start)
     return doc

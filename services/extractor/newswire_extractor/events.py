@@ -108,6 +108,16 @@ def _pobjs(tok: Token, preps: set[str]) -> list[Token]:
     ]
 
 
+def _clause_subjects(tok: Token) -> list[Token]:
+    """ "were killed when Israeli forces opened fire": the subject of an attack told in
+    a time clause of a passive verb."""
+    out = []
+    for clause in tok.children:
+        if clause.dep_ == "advcl" and classify(clause) == "ASSAULT":
+            out += [c for c in clause.children if c.dep_ == "nsubj"]
+    return out
+
+
 def _beneficiaries(tok: Token, objects: list[Token]) -> list[Token]:
     """Whom a thing given or imposed is for or on, two levels below the verb: "pledged
     500 million euros in military aid to Ukraine", "imposed sanctions on Russian banks"."""
@@ -130,6 +140,8 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
             # "were killed in another Russian attack": the attack's author
             attacks = [n for n in _pobjs(tok, {"in"}) if classify(n) == "ASSAULT"]
             actors = _refs(attacks, ctx, deep=False)
+            if not actors:
+                actors = _refs(_clause_subjects(tok), ctx)
         actors = [as_government(a, ctx.linked) for a in actors]
         objects = [c for c in tok.children if c.dep_ in OBJECT_DEPS] + passive
         # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
@@ -159,7 +171,7 @@ TARGET_PREPS = {"on", "against"}
 PRECISION_RANK = {"city": 4, "region": 3, "unknown": 2, "country": 1}
 
 
-def _place_attachment(ent: Span, material: bool) -> Token | None:
+def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | None:
     """The word a place phrase says "where" of: "killed ... in the city of Kharkiv" ->
     killed. None when the place is not in a locative phrase ("Kyiv's allies")."""
     tok = ent.root
@@ -176,6 +188,8 @@ def _place_attachment(ent: Span, material: bool) -> Token | None:
         return None
     prep = tok.head.lower_
     if prep in LOCATIVE or (material and prep in TARGET_PREPS):
+        return tok.head.head
+    if prep == "from" and etype == "RETREAT":  # "withdrew from the village of Krynky"
         return tok.head.head
     return None
 
@@ -197,7 +211,7 @@ def _location(
         ref = ctx.linked.ref_at(ctx.doc_index, ent.start)
         if ref is None or ref.entity_id in taken:
             continue
-        attach = _place_attachment(ent, material)
+        attach = _place_attachment(ent, material, etype)
         if attach is None:
             continue
         on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
@@ -427,8 +441,14 @@ def _refers_back(tok: Token, etype: str) -> bool:
 
 
 def _happened_noun(tok: Token, main: set[int]) -> bool:
-    """ "said the attack happened in Livny": the noun is what is reported."""
-    return tok.dep_ == "nsubj" and tok.head.i in main and tok.head.lemma_ in HAPPEN
+    """ "said the attack happened in Livny", "the attack on the plant caused a fire, the
+    company said": the noun is what is reported."""
+    if tok.dep_ != "nsubj" or tok.head.i not in main:
+        return False
+    return tok.head.lemma_ in HAPPEN or tok.head.lemma_ in CONSEQUENCE
+
+
+CONSEQUENCE = {"cause", "leave", "destroy", "damage", "kill", "injure", "wound", "hit", "spark"}
 
 
 HAPPEN = {"happen", "occur", "take"}
