@@ -44,8 +44,14 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
         if tok.i in clauses:
             continue
         r = linked.ref_at(doc_index, tok.i)
-        listed = tok.dep_ == "pobj" and tok.head.lower_ in ("including", "like")
-        if r is not None and r.type in PREFERRED and (tok.dep_ != "pobj" or listed):
+        # A name's head word carries its role: "Zamfara" in "in Zamfara State" is a pobj too.
+        role = tok.head if tok.dep_ in ("compound", "flat") and tok.head.ent_type_ else tok
+        # "troops including Wagner", "gunmen of the Islamic State": members; but "the
+        # loss of Pokrovsko" is not Pokrovsko's doing.
+        listed = role.dep_ == "pobj" and role.head.lower_ in ("including", "like")
+        member = role.dep_ == "pobj" and role.head.lower_ == "of"
+        listed = listed or (member and r is not None and r.type == "ORG")
+        if r is not None and r.type in PREFERRED and (role.dep_ != "pobj" or listed):
             inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))
     if inside:
         return country_ref(min(inside, key=lambda x: x[:2])[2], linked)

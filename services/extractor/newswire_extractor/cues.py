@@ -46,11 +46,15 @@ _add(VERBS, "AGREE", "agree sign approve accept")
 _add(NOUNS, "AGREE", "agreement pact deal ceasefire cease-fire accord treaty")
 _add(VERBS, "TERRITORY", "capture seize occupy liberate retake recapture")
 _add(NOUNS, "TERRITORY", "capture seizure occupation advance")
-_add(VERBS, "SANCTION", "sanction restrict embargo ban")
+_add(VERBS, "SANCTION", "sanction restrict embargo ban blacklist")
 _add(NOUNS, "SANCTION", "sanction embargo")
 _add(VERBS, "MOBILIZE", "mobilize mobilise deploy conscript")
 _add(NOUNS, "MOBILIZE", "mobilization mobilisation deployment")
-_add(VERBS, "COERCE", "arrest detain expel deport abduct kidnap imprison jail disperse")
+_add(
+    VERBS,
+    "COERCE",
+    "arrest detain expel deport abduct kidnap imprison jail disperse sentence convict",
+)
 _add(NOUNS, "COERCE", "arrest detention crackdown abduction kidnapping deportation expulsion")
 _add(VERBS, "PROTEST", "protest demonstrate rally march")
 _add(NOUNS, "PROTEST", "protest demonstration rally")
@@ -69,6 +73,10 @@ CROWD_CONTROL = {"gas", "bullet", "cannon", "baton", "teargas", "pellet"}
 PROTESTERS = {"protester", "protestor", "demonstrator", "marcher", "rioter"}
 # What a crowd of protesters does that is not itself their protest.
 NOT_PROTEST = {"say", "tell", "chant", "accuse", "demand", "call", "urge", "want", "be", "have"}
+# "vowed to retaliate", "warned that Israel would respond forcefully": a threat.
+RETALIATE = {"retaliate", "respond", "avenge", "punish", "hit", "strike", "attack", "destroy"}
+THREAT_SPEECH = {"warn", "vow", "pledge", "promise", "threaten", "swear"}
+FROZEN = {"asset", "account", "fund", "property", "reserve"}
 # Things given as aid: "announced 190 million euros in humanitarian aid".
 AID_WORDS = {"aid", "assistance", "package", "funding", "loan", "grant"}
 
@@ -87,6 +95,13 @@ def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> b
         ):
             return True
     return False
+
+
+def _threatens(verb: Token) -> bool:
+    """The verb announces a retaliation: its clause or infinitive is one."""
+    return any(
+        c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in RETALIATE for c in verb.children
+    )
 
 
 def _by_protesters(verb: Token) -> bool:
@@ -117,6 +132,10 @@ def classify(tok: Token) -> str | None:
             return None if is_question else "REQUEST"
         if lemma in ("take", "gain", "seize") and _has(tok, ("dobj",), GROUND):
             return "TERRITORY"
+        if lemma in THREAT_SPEECH and _threatens(tok):
+            return "THREATEN"
+        if lemma in ("freeze", "seize") and _has(tok, ("dobj",), FROZEN):
+            return "SANCTION"
         if lemma in ("fire", "use", "deploy") and _has(tok, ("dobj",), CROWD_CONTROL):
             return "COERCE"
         if lemma in ("launch", "carry", "conduct", "fire") and _has(tok, ("dobj",), ATTACKS):

@@ -11,7 +11,10 @@
   span with no currency ("more than 10 million" people) is no money;
 - an acronym the model calls NORP ("JNIM") names a group: ORG;
 - a name after "the village of", "the town of" is a place, whatever the model says;
-- a lone surname of a full-name person in the text that the model missed is PERSON.
+- a lone surname of a full-name person in the text that the model missed is PERSON;
+- a capitalised common noun opening a sentence ("Gunmen abducted ...") is no name;
+- "the Palestinian health ministry" (a nationality or place, then lowercase words) is
+  the nationality or place: the model's span is a description, not a name.
 """
 
 from __future__ import annotations
@@ -76,6 +79,43 @@ def _named_as_place(span: Span) -> bool:
     return doc[span.start - 2].lower_ in PLACE_NOUNS
 
 
+PLACE_AFTER = PLACE_NOUNS | {"township", "municipality", "governorate", "commune", "camp"}
+
+
+def _place_noun_after(span: Span) -> bool:
+    """ "Tabayin township", "Kidal region": an unknown name before such a noun is a place."""
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    return bool(nxt is not None and nxt.lower_ in PLACE_AFTER and nxt.text.islower())
+
+
+def _sentence_initial_noun(span: Span) -> bool:
+    tok = span[0]
+    return (
+        len(span) == 1
+        and bool(tok.is_sent_start)
+        and tok.pos_ == "NOUN"
+        and lookup_place(tok.text) is None
+        and tok.text not in demonyms()
+    )
+
+
+def _described_head(span: Span) -> Span | None:
+    """ "the Gaza health ministry" -> "Gaza" (GPE); "Palestinian health ministry" ->
+    "Palestinian" (NORP): a known place or nationality followed only by lowercase words."""
+    toks = [t for t in span if t.lower_ != "the" or t.i > span.start]
+    start = toks[0].i if toks else span.start
+    for n in (2, 1):
+        head = span.doc[start : start + n]
+        rest = span.doc[start + n : span.end]
+        if len(head) < n or not len(rest) or not all(t.text.islower() for t in rest):
+            continue
+        if head.text in demonyms():
+            return Span(span.doc, start, start + n, label="NORP")
+        if lookup_place(head.text) is not None:
+            return Span(span.doc, start, start + n, label="GPE")
+    return None
+
+
 def _acronym(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 2 and (text.isupper() or any(c.isdigit() for c in text))
@@ -89,8 +129,14 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
         return _relabel(span, "NORP") if span.label_ != "NORP" else span
     if span.label_ == "NORP" and _acronym(text):
         return _relabel(span, "ORG")
-    if span.label_ in RELABEL_TO_PLACE and _named_as_place(span):
+    if span.label_ in RELABEL_TO_PLACE | {"LOC"} and (
+        _named_as_place(span) or _place_noun_after(span)
+    ):
         return _relabel(span, "GPE")
+    if span.label_ == "ORG":
+        head = _described_head(span)
+        if head is not None:
+            return head
     key = name_key(text)
     single = len(span) == 1
     is_surname = single and (key in surnames or key in known_people_by_key())
@@ -169,6 +215,7 @@ def _title_word(span: Span) -> bool:
 
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
+    trimmed = [s for s in trimmed if s.id_ or not _sentence_initial_noun(s)]
     surnames = _person_surnames(trimmed)
     ents = [_fix_one(s, surnames) for s in trimmed]
     # The model's MONEY without a currency is a count ("more than 10 million" people).

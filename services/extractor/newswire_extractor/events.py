@@ -108,6 +108,11 @@ def _pobjs(tok: Token, preps: set[str]) -> list[Token]:
     ]
 
 
+def _conjuncts(tok: Token) -> list[Token]:
+    """ "Israel and Hezbollah agreed": every conjoined subject acts."""
+    return [t for t in tok.subtree if t.dep_ == "conj" and t.head.i != t.i and t.pos_ != "VERB"]
+
+
 def _clause_subjects(tok: Token) -> list[Token]:
     """ "were killed when Israeli forces opened fire": the subject of an attack told in
     a time clause of a passive verb."""
@@ -135,10 +140,12 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
         subj = subject_of(tok)
-        actors = _refs(agent if passive else ([subj] if subj is not None else []), ctx)
+        subjects = [subj, *_conjuncts(subj)] if subj is not None else []
+        actors = _refs(agent if passive else subjects, ctx)
         if passive and not agent:
             # "were killed in another Russian attack": the attack's author
-            attacks = [n for n in _pobjs(tok, {"in"}) if classify(n) == "ASSAULT"]
+            verbs = [tok, *(c for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+            attacks = [n for v in verbs for n in _pobjs(v, {"in"}) if classify(n) == "ASSAULT"]
             actors = _refs(attacks, ctx, deep=False)
             if not actors:
                 actors = _refs(_clause_subjects(tok), ctx)
@@ -298,6 +305,7 @@ AID_OBJECTS = {
     "equipment",
     "instructor",
     "troop",
+    "team",
     "fund",
     "money",
     "loan",
@@ -376,9 +384,61 @@ def _refine(etype: str, tok: Token) -> str:
     return etype
 
 
-def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
-    """First trigger of each type in the sentence (verbs before nouns)."""
-    found: dict[str, Token] = {}
+HAZARDS = {
+    "flood", "flooding", "earthquake", "quake", "storm", "cyclone", "hurricane", "typhoon",
+    "landslide", "mudslide", "avalanche", "wildfire", "blaze", "heatwave", "drought",
+    "tornado", "tsunami", "rain", "disease", "outbreak", "cholera", "collapse", "crash",
+    "accident", "eruption", "lightning", "stampede", "heat",
+}  # fmt: skip
+
+
+def _natural(tok: Token) -> bool:
+    """ "Floods have killed 5,000", "were killed in a landslide": no one attacked."""
+    causes = [c for c in tok.children if c.dep_ in ("nsubj", "agent")]
+    causes += [g for c in causes if c.dep_ == "agent" for g in c.children]
+    causes += _pobjs(tok, {"in", "by"})
+    return any(c.lemma_.lower() in HAZARDS for c in causes)
+
+
+RELATIVE = {"which", "that", "who", "whom"}
+CASUALTY_VERBS = {"kill", "injure", "wound", "hurt", "die"}
+
+
+def _own_subject(tok: Token) -> Token | None:
+    if tok.pos_ != "VERB" or tok.dep_ in ("relcl", "acl"):
+        return None
+    subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return subj[0] if subj and subj[0].lower_ not in RELATIVE else None
+
+
+def _at_the_same_time(clause: Token, main: Token) -> bool:
+    if clause.dep_ != "advcl" or clause.head.i != main.i:
+        return False
+    return any(c.lower_ in ("when", "as", "while") for c in clause.children)
+
+
+def _another_happening(tok: Token, same: list[Token]) -> bool:
+    """ "Hezbollah fired rockets after an Israeli strike killed a commander", "the UN is
+    sending teams and the EU pledged 500,000 euros": the same type twice in a sentence
+    is two events when each verb has a subject of its own."""
+    subj = _own_subject(tok)
+    if subj is None:
+        return False
+    for other in same:
+        if {tok.lemma_, other.lemma_} <= CASUALTY_VERBS:
+            return False  # "four were killed and 16 others wounded": one attack
+        if _at_the_same_time(tok, other) or _at_the_same_time(other, tok):
+            return False  # "were killed when gunmen opened fire": one attack
+        theirs = _own_subject(other)
+        if theirs is None or theirs.i == subj.i or subj.i in {t.i for t in theirs.subtree}:
+            return False
+    return True
+
+
+def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
+    """First trigger of each type in the sentence (verbs before nouns), and later ones
+    of a type that are another happening."""
+    found: list[tuple[str, Token]] = []
     for tok in sorted(sent, key=lambda t: (t.pos_ != "VERB", t.i)):
         if _inside_quote(tok, ctx):
             continue
@@ -386,7 +446,10 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
         if etype is None:
             continue
         etype = _refine(etype, tok)
-        if etype in found:
+        same = [t for e, t in found if e == etype]
+        if same and not _another_happening(tok, same):
+            continue
+        if etype == "ASSAULT" and tok.pos_ == "VERB" and _natural(tok):
             continue
         if etype not in ("REQUEST", "STATEMENT") and only_wanted(tok):
             continue  # "allow Kyiv to strike": the request is the event
@@ -410,7 +473,7 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
             continue  # "..., threatening Kyiv's influence": a description
         if first_person(tok, subject_of(tok) if tok.pos_ == "VERB" else None):
             continue  # the page speaking to its readers, not news
-        found[etype] = tok
+        found.append((etype, tok))
     return found
 
 
@@ -448,6 +511,18 @@ def _happened_noun(tok: Token, main: set[int]) -> bool:
     return tok.head.lemma_ in HAPPEN or tok.head.lemma_ in CONSEQUENCE
 
 
+def _in_subject(tok: Token, main: set[int], sent: Span) -> bool:
+    """ "The death toll from Saturday's strike has risen to 31, officials said": a
+    happening named inside the subject of what is reported is what is reported."""
+    if tok.pos_ != "NOUN" or classify(tok) not in MATERIAL:
+        return False
+    return any(
+        c.dep_ in ("nsubj", "nsubjpass") and tok.i in {t.i for t in c.subtree}
+        for i in main
+        for c in sent.doc[i].children
+    )
+
+
 CONSEQUENCE = {"cause", "leave", "destroy", "damage", "kill", "injure", "wound", "hit", "spark"}
 
 
@@ -474,30 +549,40 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     if cue is not None:
         content = reported_content(cue.token, sent)
         main = main_predicates(cue.token, content)
-        for tok in triggers.values():
+        for _, tok in triggers:
             if tok.i not in content:
                 continue
             m = modality_of(tok)
             if tok.pos_ == "VERB" and (m.hypothetical or m.negated):
                 continue  # kept with its modality; the saying is an event of its own
-            if tok.i in main or _happened_noun(tok, main):
+            if tok.i in main or _happened_noun(tok, main) or _in_subject(tok, main, sent):
                 reported = True
     quoted = any(
         a < ctx.offset + sent.end_char and ctx.offset + sent.start_char < b for a, b in ctx.quotes
     )
-    used = {t.i for t in triggers.values()}
+    used = {t.i for _, t in triggers}
     # A speech verb deep in a phrase with no known speaker ("bloggers who posted a picture
     # of what they described as a fire") is a detail of the sentence, not its statement.
     incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
-    if cue is not None and (quoted or not reported) and cue.token.i not in used and not incidental:
-        triggers["STATEMENT"] = cue.token
-    happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
+    # "Eritrea has not commented", "declined to comment": no saying happened.
+    silent = cue is not None and (
+        modality_of(cue.token).negated or cue.token.head.lemma_ == "decline"
+    )
+    if (
+        cue is not None
+        and (quoted or not reported)
+        and cue.token.i not in used
+        and not incidental
+        and not silent
+    ):
+        triggers.append(("STATEMENT", cue.token))
+    happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers)
     claim = _claim_source(sent, cue if happened else None)
     time = _time(sent, ctx)
     money_matches = find_money(sent.text)
     weapons = _weapons(sent, ctx)
     events = []
-    for etype, tok in triggers.items():
+    for etype, tok in triggers:
         if etype == "STATEMENT" and cue is not None:
             actors = [cue.speaker] if cue.speaker else []
             recipients = _refs(
