@@ -97,6 +97,23 @@ def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> b
     return False
 
 
+POLICIES = {
+    "measure",
+    "sanction",
+    "restriction",
+    "law",
+    "policy",
+    "ban",
+    "tariff",
+    "rule",
+    "decree",
+}
+
+
+def _by(verb: Token, lemmas: set[str]) -> bool:
+    return any(c.dep_ == "nsubj" and c.lemma_.lower() in lemmas for c in verb.children)
+
+
 def _threatens(verb: Token) -> bool:
     """The verb announces a retaliation: its clause or infinitive is one."""
     return any(
@@ -150,6 +167,8 @@ def classify(tok: Token) -> str | None:
             return "AID"
         if lemma == "take" and _has(tok, ("prep", "pobj"), {"street"}):
             return "PROTEST"  # "took to the streets"
+        if lemma in ("target", "hit") and _by(tok, POLICIES):
+            return None  # "the measures target four officials": a sanction's reach
         if lemma not in NOT_PROTEST and _by_protesters(tok):
             return "PROTEST"
         if lemma in ("impose", "introduce") and _has(tok, ("dobj",), LIMITS):

@@ -41,7 +41,12 @@ def _trim(span: Span) -> Span | None:
         if "\n" in tok.whitespace_ and tok.i + 1 < span.end:
             end = tok.i + 1
             break
-    while end > span.start and (span.doc[end - 1].is_space or span.doc[end - 1].is_punct):
+    # Also cut a trailing preposition or article the model took in ("Kerch Bridge with").
+    while end > span.start and (
+        span.doc[end - 1].is_space
+        or span.doc[end - 1].is_punct
+        or span.doc[end - 1].pos_ in ("ADP", "DET", "CCONJ")
+    ):
         end -= 1
     if end <= span.start:
         return None
@@ -77,6 +82,18 @@ def _named_as_place(span: Span) -> bool:
     if span.start < 2 or doc[span.start - 1].lower_ != "of":
         return False
     return doc[span.start - 2].lower_ in PLACE_NOUNS
+
+
+# "Al-Shifa Hospital", "Kerch Bridge": a name ending in one of these is a facility.
+FACILITY_HEADS = {
+    "Hospital", "Bridge", "Airport", "Dam", "Port", "Station", "Base", "Prison", "Stadium",
+    "Mosque", "Church", "Cathedral", "Plant", "Refinery", "Palace", "Square", "Camp",
+    "Terminal", "Tower", "Barracks", "Airbase", "Pipeline", "Canal", "Highway",
+}  # fmt: skip
+
+
+def _facility(span: Span) -> bool:
+    return len(span) > 1 and span[-1].text in FACILITY_HEADS and span.label_ != "FAC"
 
 
 PLACE_AFTER = PLACE_NOUNS | {"township", "municipality", "governorate", "commune", "camp"}
@@ -133,6 +150,8 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
         _named_as_place(span) or _place_noun_after(span)
     ):
         return _relabel(span, "GPE")
+    if span.label_ in ("ORG", "GPE", "LOC", "PERSON", "PRODUCT") and _facility(span):
+        return _relabel(span, "FAC")
     if span.label_ == "ORG":
         head = _described_head(span)
         if head is not None:

@@ -33,7 +33,7 @@ from .timex import find_time
 
 # Things that happen on the ground; a speech verb in their sentence is the claim's source.
 MATERIAL = {"ASSAULT", "AID", "TERRITORY", "MOBILIZE", "RETREAT", "COERCE", "SANCTION", "PROTEST"}
-COUNTED_TYPES = {"ASSAULT", "TERRITORY", "AID", "MOBILIZE", "RETREAT"}
+COUNTED_TYPES = {"ASSAULT", "TERRITORY", "AID", "MOBILIZE", "RETREAT", "PROTEST"}
 ACTOR_MODS = ("amod", "compound", "poss", "nmod")
 OBJECT_DEPS = ("dobj", "dative", "iobj", "attr")
 RECIPIENT_PREPS = {"on", "to", "for", "against", "with", "at"}
@@ -197,6 +197,8 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
     if prep in LOCATIVE or (material and prep in TARGET_PREPS):
         return tok.head.head
     if prep == "from" and etype == "RETREAT":  # "withdrew from the village of Krynky"
+        return tok.head.head
+    if prep == "to" and etype == "MOBILIZE":  # "deployed 50,000 troops to the Kursk region"
         return tok.head.head
     return None
 
@@ -469,12 +471,31 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
             continue  # "Ukraine could repel Russian airstrikes": none has happened
         if tok.pos_ == "VERB" and etype not in MATERIAL and _generic(tok):
             continue  # "the loss could threaten other cities"
-        if tok.tag_ == "VBG" and tok.dep_ == "advcl" and etype not in MATERIAL:
+        # "..., accusing Hamas of ...", "..., urging Ankara to ..." are acts of their own.
+        acts = etype in ("ACCUSE", "REQUEST")
+        if tok.tag_ == "VBG" and tok.dep_ == "advcl" and etype not in MATERIAL and not acts:
             continue  # "..., threatening Kyiv's influence": a description
         if first_person(tok, subject_of(tok) if tok.pos_ == "VERB" else None):
             continue  # the page speaking to its readers, not news
         found.append((etype, tok))
-    return found
+    return _casualties_of_protest(found)
+
+
+def _casualties_of_protest(found: list[tuple[str, Token]]) -> list[tuple[str, Token]]:
+    """ "demonstrators set fire to a police station; two officers were killed": deaths
+    told with no attacker in a protest's sentence are the protest's toll."""
+    if not any(e == "PROTEST" for e, _ in found):
+        return found
+    return [
+        (e, t)
+        for e, t in found
+        if not (
+            e == "ASSAULT"
+            and t.lemma_ in CASUALTY_VERBS
+            and any(c.dep_ == "nsubjpass" for c in t.children)
+            and not any(c.dep_ == "agent" for c in t.children)
+        )
+    ]
 
 
 def _realis(tok: Token) -> bool:
@@ -593,6 +614,9 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         else:
             actors, recipients = _participants(tok, ctx)
         location = _location(sent, ctx, actors, tok, etype)
+        if location is not None and etype in MATERIAL:
+            # "shelled Kherson": the place struck is where it happened, not a party to it.
+            recipients = [r for r in recipients if r.entity_id != location.entity_id]
         modality = modality_of(tok)
         counts: list[Count] = []
         if etype in COUNTED_TYPES:
