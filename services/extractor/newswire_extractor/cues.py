@@ -110,14 +110,43 @@ POLICIES = {
 }
 
 
+EXPLOSIVES = {"mine", "landmine", "bomb", "device", "ied", "grenade", "shell", "explosive"}
+TALKS = {"talk", "meeting", "negotiation", "summit", "consultation"}
+
+
+# Words of condemnation: calling something one of these accuses its author.
+CONDEMNING = {
+    "inhumane", "illegal", "unacceptable", "outrageous", "barbaric", "cynical", "criminal",
+    "provocation", "crime", "terrorism", "terrorist", "violation", "aggression", "reckless",
+    "irresponsible", "hostile", "cowardly", "shameful", "baseless", "unjustified",
+    "genocide", "massacre", "atrocity", "heinous", "brutal", "unlawful", "illegitimate",
+}  # fmt: skip
+
+
+def _condemns(verb: Token) -> bool:
+    """ "called the strike a “cynical” attack": a judgement on the object."""
+    complements = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp")]
+    return any(t.lower_ in CONDEMNING for c in complements for t in c.subtree)
+
+
+def _talks(verb: Token) -> bool:
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    return any(t.lemma_.lower() in TALKS for o in objects for t in o.subtree)
+
+
 def _by(verb: Token, lemmas: set[str]) -> bool:
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in lemmas for c in verb.children)
 
 
 def _threatens(verb: Token) -> bool:
-    """The verb announces a retaliation: its clause or infinitive is one."""
+    """The verb announces a retaliation: its clause or infinitive is one ("would respond
+    to the proposal" is an answer, not a threat)."""
     return any(
-        c.dep_ in ("xcomp", "ccomp") and c.lemma_.lower() in RETALIATE for c in verb.children
+        c.dep_ in ("xcomp", "ccomp")
+        and c.lemma_.lower() in RETALIATE
+        and not (c.lemma_.lower() == "respond" and any(g.lower_ == "to" for g in c.children))
+        and (verb.lemma_.lower() != "say" or any(g.lower_ in ("will", "would") for g in c.children))
+        for c in verb.children
     )
 
 
@@ -138,6 +167,8 @@ def classify(tok: Token) -> str | None:
     if tok.pos_ in ("VERB", "NOUN") and lemma == "call":
         if any(c.lower_ in ("on", "for", "upon") for c in tok.children):
             return "REQUEST"
+        if tok.pos_ == "VERB" and _condemns(tok):
+            return "ACCUSE"  # "called the expulsions inhumane"
         return None
     if tok.pos_ == "VERB":
         if lemma == "ask":
@@ -167,6 +198,12 @@ def classify(tok: Token) -> str | None:
             return "AID"
         if lemma == "take" and _has(tok, ("prep", "pobj"), {"street"}):
             return "PROTEST"  # "took to the streets"
+        if lemma in ("hold", "have", "begin", "start", "open", "resume") and _talks(tok):
+            return "CONSULT"  # "held four hours of talks"
+        if lemma in ("explode", "detonate", "blow") and _by(tok, EXPLOSIVES):
+            return "ASSAULT"  # "a landmine exploded under a minibus"
+        if lemma == "say" and _threatens(tok):
+            return "THREATEN"  # "said the United States would respond"
         if lemma in ("target", "hit") and _by(tok, POLICIES):
             return None  # "the measures target four officials": a sanction's reach
         if lemma not in NOT_PROTEST and _by_protesters(tok):

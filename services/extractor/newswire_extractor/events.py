@@ -224,7 +224,9 @@ def _location(
         if attach is None:
             continue
         on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
-        ok = attach.i in governing or on_object or (material and attach.i in own)
+        # "held talks near San Francisco": the place of a noun naming the same happening.
+        same = classify(attach) == etype
+        ok = attach.i in governing or on_object or same or (material and attach.i in own)
         if not ok:
             continue
         place = lookup_place(ent.text)
@@ -455,6 +457,8 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
             continue
         if etype not in ("REQUEST", "STATEMENT") and only_wanted(tok):
             continue  # "allow Kyiv to strike": the request is the event
+        if tok.i > 0 and tok.doc[tok.i - 1].text == "-" and tok.dep_ in ("amod", "compound"):
+            continue  # "Iran-backed militias", "Western-supplied weapons"
         if tok.pos_ == "VERB" and tok.dep_ in ("amod", "acl") and etype in MATERIAL:
             continue  # "an interview given to Reuters", "Western-supplied weapons"
         if etype == "AID" and tok.pos_ == "VERB" and not _aid_object(tok, sent, ctx):
@@ -532,6 +536,10 @@ def _happened_noun(tok: Token, main: set[int]) -> bool:
     return tok.head.lemma_ in HAPPEN or tok.head.lemma_ in CONSEQUENCE
 
 
+def _has_no(tok: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children)
+
+
 def _in_subject(tok: Token, main: set[int], sent: Span) -> bool:
     """ "The death toll from Saturday's strike has risen to 31, officials said": a
     happening named inside the subject of what is reported is what is reported."""
@@ -587,7 +595,12 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
     # "Eritrea has not commented", "declined to comment": no saying happened.
     silent = cue is not None and (
-        modality_of(cue.token).negated or cue.token.head.lemma_ == "decline"
+        modality_of(cue.token).negated
+        or cue.token.head.lemma_ == "decline"
+        or any(  # "no group claimed", "nobody said"
+            c.dep_ == "nsubj" and (c.lower_ in ("nobody", "none") or _has_no(c))
+            for c in cue.token.children
+        )
     )
     if (
         cue is not None

@@ -98,7 +98,9 @@ def main_predicates(cue: Token, content: set[int]) -> set[int]:
 
 
 # "report damage", "posted a picture": the object is a thing, not something said.
-OBJECT_VERBS = {"post", "report", "publish", "share"}
+# Verbs that state something only without a noun object: "claimed responsibility",
+# "announced a package" are acts, "claimed that ..." is speech.
+OBJECT_VERBS = {"post", "report", "publish", "share", "claim"}
 
 
 def speaks(cue: Token) -> bool:

@@ -198,7 +198,7 @@ COUNTED = {
     "building": "buildings",
 }
 
-_FILLER = r"(?:(?!and\b|or\b|but\b|while\b|as\b|in\b|of\b)[A-Za-z’'-]+\s+){0,3}"
+_FILLER = r"(?:(?!and\b|or\b|but\b|while\b|as\b|in\b|of\b)[A-Za-z.’'-]+\s+){0,3}"
 _NUM_THEN_CASUALTY = re.compile(
     rf"\b(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b\s+(?:(?:more|other|others)\s+)?"
     rf"{_FILLER}(?:(?:were|was|have been|had been|are|is|been|being|got)\s+)?"
