@@ -134,3 +134,30 @@ def test_congratulating_is_support() -> None:
     text = "The German chancellor congratulated Keir Starmer on Friday."
     [event] = _events(text, "SUPPORT")
     assert [r.name for r in event.recipients] == ["Keir Starmer"]
+
+
+def test_two_happenings_of_one_type_in_a_sentence() -> None:
+    text = "Hamas fired rockets at Ashkelon after an Israeli airstrike killed two fighters in Khan Younis."
+    events = _events(text, "ASSAULT")
+    assert sorted(a.name for e in events for a in e.actors) == ["Hamas", "Israel"]
+
+
+def test_disasters_and_accidents_are_not_attacks() -> None:
+    assert not _events("Floods in Bangladesh have killed 40 people since Monday.", "ASSAULT")
+    assert not _events("Twelve miners were killed in a landslide in Myanmar.", "ASSAULT")
+
+
+def test_explosives_held_talks_and_condemnation() -> None:
+    [event] = _events("A roadside bomb exploded near Gao, killing three soldiers.", "ASSAULT")
+    assert [(c.kind, c.value) for c in event.counts] == [("killed", 3)]
+    [talks] = _events("Kenya and Somalia held talks in Nairobi on Monday.", "CONSULT")
+    assert talks.location is not None and talks.location.name == "Nairobi"
+    [accuse] = _events("Beijing called the sanctions illegal and unjustified.", "ACCUSE")
+    assert [a.name for a in accuse.actors] == ["China"]
+
+
+def test_a_saying_nobody_made_is_no_statement() -> None:
+    assert not _events("No group claimed responsibility for the blast.", "STATEMENT")
+    assert not _events("The ministry did not comment on the report.", "STATEMENT")
+    [threat] = _events("The prime minister said Israel would retaliate.", "THREATEN")
+    assert threat.trigger == "said"
