@@ -137,7 +137,10 @@ def test_congratulating_is_support() -> None:
 
 
 def test_two_happenings_of_one_type_in_a_sentence() -> None:
-    text = "Hamas fired rockets at Ashkelon after an Israeli airstrike killed two fighters in Khan Younis."
+    text = (
+        "Hamas fired rockets at Ashkelon after an Israeli airstrike killed two fighters "
+        "in Khan Younis."
+    )
     events = _events(text, "ASSAULT")
     assert sorted(a.name for e in events for a in e.actors) == ["Hamas", "Israel"]
 
