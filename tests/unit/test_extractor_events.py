@@ -164,3 +164,10 @@ def test_a_saying_nobody_made_is_no_statement() -> None:
     assert not _events("The ministry did not comment on the report.", "STATEMENT")
     [threat] = _events("The prime minister said Israel would retaliate.", "THREATEN")
     assert threat.trigger == "said"
+
+
+def test_a_threat_in_a_direct_quote_is_the_quote() -> None:
+    text = "“We will respond,” said Nasser Kanaani."
+    assert not _events(text, "THREATEN")
+    [statement] = _events(text, "STATEMENT")
+    assert [a.name for a in statement.actors] == ["Nasser Kanaani"]

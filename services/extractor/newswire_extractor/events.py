@@ -450,6 +450,10 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
         if etype is None:
             continue
         etype = _refine(etype, tok)
+        if etype == "THREATEN" and any(
+            c.dep_ in ("ccomp", "xcomp") and _inside_quote(c, ctx) for c in tok.children
+        ):
+            continue  # "“We will respond,” he said": the quote is the statement
         same = [t for e, t in found if e == etype]
         if same and not _another_happening(tok, same):
             continue
