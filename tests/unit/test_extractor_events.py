@@ -171,3 +171,22 @@ def test_a_threat_in_a_direct_quote_is_the_quote() -> None:
     assert not _events(text, "THREATEN")
     [statement] = _events(text, "STATEMENT")
     assert [a.name for a in statement.actors] == ["Nasser Kanaani"]
+
+
+def test_curfews_releases_recalls_and_riots() -> None:
+    assert _events("The army imposed a curfew in Freetown on Sunday.", "COERCE")
+    [freed] = _events("The rebels freed 20 hostages near Kidal on Friday.", "CONCEDE")
+    assert freed.trigger == "freed"
+    [recall] = _events("Algeria recalled its ambassador to France on Tuesday.", "SANCTION")
+    assert [a.name for a in recall.actors] == ["Algeria"]
+    [riot] = _events("Clashes between students and police in Dhaka left six dead.", "PROTEST")
+    assert [(c.kind, c.value) for c in riot.counts] == [("killed", 6)]
+    assert not _events("Clashes between students and police in Dhaka left six dead.", "ASSAULT")
+
+
+def test_shot_dead_counts_the_killed_and_a_town_before_its_country_is_a_place() -> None:
+    text = "On 2 May, gunmen shot dead seven farmers near Tillia, Niger."
+    [event] = _events(text, "ASSAULT")
+    assert [(c.kind, c.value) for c in event.counts] == [("killed", 7)]
+    assert event.location is not None and event.location.name == "Tillia"
+    assert not _events("Ten drones were shot down over Kursk.", "ASSAULT")

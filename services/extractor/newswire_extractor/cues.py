@@ -23,7 +23,7 @@ _add(
     VERBS,
     "ASSAULT",
     "attack strike shell bomb kill injure wound hit target destroy damage bombard raid storm "
-    "ambush clash massacre assassinate behead torch",
+    "ambush clash massacre assassinate behead torch shoot stab lynch",
 )
 _add(
     NOUNS,
@@ -110,6 +110,11 @@ POLICIES = {
 }
 
 
+EMERGENCY = {"curfew", "emergency", "law", "lockdown", "blackout"}
+CAPTIVES = {"hostage", "prisoner", "detainee", "captive", "soldier", "civilian"}
+ENVOYS = {"ambassador", "envoy", "diplomat", "embassy"}
+# Clashes of crowds with the police are riots, not battles.
+CROWDS = PROTESTERS | {"student", "supporter", "youth", "mob", "crowd"}
 EXPLOSIVES = {"mine", "landmine", "bomb", "device", "ied", "grenade", "shell", "explosive"}
 TALKS = {"talk", "meeting", "negotiation", "summit", "consultation"}
 
@@ -127,6 +132,14 @@ def _condemns(verb: Token) -> bool:
     """ "called the strike a “cynical” attack": a judgement on the object."""
     complements = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp")]
     return any(t.lower_ in CONDEMNING for c in complements for t in c.subtree)
+
+
+def _crowd_clash(tok: Token) -> bool:
+    """ "clashes between students and police", "protesters clashed with police"."""
+    parts = [c for c in tok.children if c.dep_ in ("nsubj", "compound")]
+    parts += [g for c in tok.children if c.lower_ in ("between", "with") for g in c.children]
+    parts += [g for p in parts for g in p.children if g.dep_ == "conj"]
+    return any(p.lemma_.lower() in CROWDS for p in parts)
 
 
 def _talks(verb: Token) -> bool:
@@ -178,7 +191,7 @@ def classify(tok: Token) -> str | None:
                 for c in tok.children
             )
             return None if is_question else "REQUEST"
-        if lemma in ("take", "gain", "seize") and _has(tok, ("dobj",), GROUND):
+        if lemma in ("take", "gain", "seize", "regain", "assume") and _has(tok, ("dobj",), GROUND):
             return "TERRITORY"
         if lemma in THREAT_SPEECH and _threatens(tok):
             return "THREATEN"
@@ -204,8 +217,18 @@ def classify(tok: Token) -> str | None:
             return "ASSAULT"  # "a landmine exploded under a minibus"
         if lemma == "say" and _threatens(tok):
             return "THREATEN"  # "said the United States would respond"
+        if lemma in ("impose", "declare", "enforce") and _has(tok, ("dobj",), EMERGENCY):
+            return "COERCE"  # "imposed a nationwide curfew"
+        if lemma in ("free", "release") and _has(tok, ("dobj",), CAPTIVES):
+            return "CONCEDE"  # "Hamas freed 13 hostages"
+        if lemma in ("recall", "expel", "withdraw") and _has(tok, ("dobj",), ENVOYS):
+            return "SANCTION"  # "recalled its ambassadors": relations reduced
         if lemma in ("target", "hit") and _by(tok, POLICIES):
             return None  # "the measures target four officials": a sanction's reach
+        if lemma == "clash" and _crowd_clash(tok):
+            return "PROTEST"
+        if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
+            return None  # "drones were shot down": air defence, not the attack
         if lemma not in NOT_PROTEST and _by_protesters(tok):
             return "PROTEST"
         if lemma in ("impose", "introduce") and _has(tok, ("dobj",), LIMITS):
@@ -220,6 +243,8 @@ def classify(tok: Token) -> str | None:
             return "TERRITORY"
         return VERBS.get(lemma)
     if tok.pos_ == "NOUN":
+        if lemma == "clash" and _crowd_clash(tok):
+            return "PROTEST"
         if lemma == "advance" and tok.dep_ in ("dobj", "nsubj"):
             return "TERRITORY"
         return NOUNS.get(lemma)

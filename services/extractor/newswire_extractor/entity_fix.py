@@ -105,6 +105,20 @@ def _place_noun_after(span: Span) -> bool:
     return bool(nxt is not None and nxt.lower_ in PLACE_AFTER and nxt.text.islower())
 
 
+def _before_country(span: Span) -> bool:
+    """ "a market in Ménaka, Mali": a name followed by ", <country>" is a place in it."""
+    doc = span.doc
+    if span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return False
+    # A person's name before a country is only a place after "in", "near": "Sall, Senegal's
+    # former president" is a person.
+    before = doc[span.start - 1].lower_ if span.start else ""
+    if span.label_ == "PERSON" and before not in ("in", "near", "at", "of"):
+        return False
+    place = lookup_place(doc[span.end + 1].text)
+    return place is not None and place.precision == "country"
+
+
 def _sentence_initial_noun(span: Span) -> bool:
     tok = span[0]
     return (
@@ -147,7 +161,7 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
     if span.label_ == "NORP" and _acronym(text):
         return _relabel(span, "ORG")
     if span.label_ in RELABEL_TO_PLACE | {"LOC"} and (
-        _named_as_place(span) or _place_noun_after(span)
+        _named_as_place(span) or _place_noun_after(span) or _before_country(span)
     ):
         return _relabel(span, "GPE")
     if span.label_ in ("ORG", "GPE", "LOC", "PERSON", "PRODUCT") and _facility(span):

@@ -172,6 +172,7 @@ def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     return bool(find_counts(sent.text)) and tok.dep_ in ("nsubj", "nsubjpass")
 
 
+VISIT = {"visit", "tour"}
 # Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
 LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
 TARGET_PREPS = {"on", "against"}
@@ -189,8 +190,8 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
             tok = tok.head.head  # "the eastern city of Kharkiv"
         else:
             break
-    if material and tok.dep_ == "dobj":
-        return tok.head  # "shelled Kherson", "captured the town of Avdiivka"
+    if (material or tok.head.lemma_ in VISIT) and tok.dep_ == "dobj":
+        return tok.head  # "shelled Kherson", "captured the town of Avdiivka", "visited Kyiv"
     if tok.dep_ != "pobj":
         return None
     prep = tok.head.lower_
@@ -631,12 +632,14 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         else:
             actors, recipients = _participants(tok, ctx)
         location = _location(sent, ctx, actors, tok, etype)
-        if location is not None and etype in MATERIAL:
-            # "shelled Kherson": the place struck is where it happened, not a party to it.
+        if location is not None:
+            # "shelled Kherson", "visited Moscow": the place is where it happened, not a party.
             recipients = [r for r in recipients if r.entity_id != location.entity_id]
         modality = modality_of(tok)
         counts: list[Count] = []
-        if etype in COUNTED_TYPES:
+        # A protest's toll, unless the sentence tells who did the killing.
+        attacked = etype == "PROTEST" and any(e == "ASSAULT" for e, _ in triggers)
+        if etype in COUNTED_TYPES and not attacked:
             counts = find_counts(sent.text, [(m.start, m.end) for m in money_matches])
         money = [Money(amount=m.amount, currency=m.currency, text=m.text) for m in money_matches]
         acled_type, acled_sub = _acled(etype, tok, sent, weapons)

@@ -171,6 +171,10 @@ CASUALTY = {
     "wounds": "injured",
     "injure": "injured",
     "wound": "injured",
+    "shot dead": "killed",
+    "shooting dead": "killed",
+    "gunned down": "killed",
+    "massacred": "killed",
 }
 # Things whose number an event report gives; the kind is the plural noun.
 COUNTED = {
@@ -207,7 +211,8 @@ _NUM_THEN_CASUALTY = re.compile(
 )
 _CASUALTY_THEN_NUM = re.compile(
     rf"\b(?P<cas>killing|killed|kills|kill|injuring|injured|injures|injure|wounding|"
-    rf"wounded|wounds|wound)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b",
+    rf"wounded|wounds|wound|shot dead|shooting dead|gunned down|massacred)\s+"
+    rf"(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b",
     re.IGNORECASE,
 )
 # "The death toll from the strike has risen to 31"
