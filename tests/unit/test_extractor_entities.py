@@ -140,3 +140,14 @@ def test_conflict_regions_are_known_with_country() -> None:
     ex = extract(text)
     places = {e.name: e.country for e in ex.entities}
     assert places.get("North Kivu") == "CD" and places.get("Rakhine State") == "MM"
+
+
+def test_organisation_head_words_and_name_particles() -> None:
+    text = (
+        "Gen. Khalid al-Nour of the Darfur Bar Association spoke on Monday.\n\n"
+        "Al-Nour said the Sudanese Observatory for Civilians had counted the dead."
+    )
+    ex = extract(text)
+    assert _types(ex, "Sudanese Observatory for Civilians") == {"ORG"}
+    ids = {m.entity_id for m in ex.mentions if m.text in ("Khalid al-Nour", "Al-Nour")}
+    assert len(ids) == 1

@@ -190,3 +190,21 @@ def test_shot_dead_counts_the_killed_and_a_town_before_its_country_is_a_place() 
     assert [(c.kind, c.value) for c in event.counts] == [("killed", 7)]
     assert event.location is not None and event.location.name == "Tillia"
     assert not _events("Ten drones were shot down over Kursk.", "ASSAULT")
+
+
+def test_where_it_was_said_is_not_where_it_happened() -> None:
+    text = "France will send Ukraine 40 missiles, the minister said in Paris."
+    [event] = _events(text, "AID")
+    assert event.location is None
+    text = "In eastern Chad, officials said on Monday that gunmen attacked a camp."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Chad"
+
+
+def test_money_approved_refusals_and_the_agent_of_a_weapon() -> None:
+    assert _events("The World Bank approved $500 million for Kenya on Friday.", "AID")
+    [refusal] = _events("The rebels said they would not attend the talks in Doha.", "REJECT")
+    assert refusal.trigger == "said"
+    text = "A drone operated by the Sudanese army struck a market in Nyala on Monday."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Sudan"]

@@ -40,6 +40,16 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
     inside = []
     # Not inside a relative clause: "the airstrikes that rocked Ukraine" are not Ukraine's.
     clauses = {t.i for c in head.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+    # ... but "a drone operated by the Ethiopian army", "shells fired by al-Shabaab": the
+    # agent of a participle is who used the thing.
+    clauses -= {
+        t.i
+        for c in head.children
+        if c.dep_ == "acl" and c.tag_ == "VBN"
+        for a in c.children
+        if a.dep_ == "agent"
+        for t in a.subtree
+    }
     for tok in head.subtree:
         if tok.i in clauses:
             continue
@@ -51,6 +61,7 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
         listed = role.dep_ == "pobj" and role.head.lower_ in ("including", "like")
         member = role.dep_ == "pobj" and role.head.lower_ == "of"
         listed = listed or (member and r is not None and r.type == "ORG")
+        listed = listed or (role.dep_ == "pobj" and role.head.dep_ == "agent")
         if r is not None and r.type in PREFERRED and (role.dep_ != "pobj" or listed):
             inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))
     if inside:

@@ -78,7 +78,26 @@ RETALIATE = {"retaliate", "respond", "avenge", "punish", "hit", "strike", "attac
 THREAT_SPEECH = {"warn", "vow", "pledge", "promise", "threaten", "swear"}
 FROZEN = {"asset", "account", "fund", "property", "reserve"}
 # Things given as aid: "announced 190 million euros in humanitarian aid".
-AID_WORDS = {"aid", "assistance", "package", "funding", "loan", "grant"}
+AID_WORDS = {
+    "aid", "assistance", "package", "funding", "loan", "grant", "disbursement", "tranche",
+    "financing", "credit",
+}  # fmt: skip
+# A refusal reported: "said the army would not attend the talks".
+REFUSED = {
+    "attend",
+    "join",
+    "accept",
+    "participate",
+    "recognise",
+    "recognize",
+    "sign",
+    "negotiate",
+    "comply",
+    "withdraw",
+    "extradite",
+    "cooperate",
+    "talk",
+}
 
 
 def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> bool:
@@ -115,7 +134,10 @@ CAPTIVES = {"hostage", "prisoner", "detainee", "captive", "soldier", "civilian"}
 ENVOYS = {"ambassador", "envoy", "diplomat", "embassy"}
 # Clashes of crowds with the police are riots, not battles.
 CROWDS = PROTESTERS | {"student", "supporter", "youth", "mob", "crowd"}
-EXPLOSIVES = {"mine", "landmine", "bomb", "device", "ied", "grenade", "shell", "explosive"}
+EXPLOSIVES = {
+    "mine", "landmine", "bomb", "device", "ied", "grenade", "shell", "explosive", "missile",
+    "rocket", "mortar",
+}  # fmt: skip
 TALKS = {"talk", "meeting", "negotiation", "summit", "consultation"}
 
 
@@ -132,6 +154,21 @@ def _condemns(verb: Token) -> bool:
     """ "called the strike a “cynical” attack": a judgement on the object."""
     complements = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp")]
     return any(t.lower_ in CONDEMNING for c in complements for t in c.subtree)
+
+
+def _money_object(verb: Token) -> bool:
+    """ "approved $61 billion for Ukraine": money granted."""
+    return any(t.ent_type_ == "MONEY" for c in verb.children if c.dep_ == "dobj" for t in c.subtree)
+
+
+def _refuses(verb: Token) -> bool:
+    return any(
+        c.dep_ == "ccomp"
+        and c.lemma_.lower() in REFUSED
+        and any(g.dep_ == "neg" for g in c.children)
+        and any(g.lower_ in ("will", "would", "wo") for g in c.children)
+        for c in verb.children
+    )
 
 
 def _crowd_clash(tok: Token) -> bool:
@@ -205,18 +242,20 @@ def classify(tok: Token) -> str | None:
             return "ASSAULT"
         if lemma in ("detonate", "plant") and _has(tok, ("dobj",), {"bomb", "device", "explosive"}):
             return "ASSAULT"
-        if lemma in ("announce", "unveil", "allocate", "approve") and _has(
-            tok, ("dobj", "pobj"), AID_WORDS
+        if lemma in ("announce", "unveil", "allocate", "approve") and (
+            _has(tok, ("dobj", "pobj"), AID_WORDS) or _money_object(tok)
         ):
             return "AID"
         if lemma == "take" and _has(tok, ("prep", "pobj"), {"street"}):
             return "PROTEST"  # "took to the streets"
         if lemma in ("hold", "have", "begin", "start", "open", "resume") and _talks(tok):
             return "CONSULT"  # "held four hours of talks"
-        if lemma in ("explode", "detonate", "blow") and _by(tok, EXPLOSIVES):
+        if lemma in ("explode", "detonate", "blow", "land", "fall") and _by(tok, EXPLOSIVES):
             return "ASSAULT"  # "a landmine exploded under a minibus"
         if lemma == "say" and _threatens(tok):
             return "THREATEN"  # "said the United States would respond"
+        if lemma in ("say", "announce", "insist") and _refuses(tok):
+            return "REJECT"  # "said the army would not attend peace talks"
         if lemma in ("impose", "declare", "enforce") and _has(tok, ("dobj",), EMERGENCY):
             return "COERCE"  # "imposed a nationwide curfew"
         if lemma in ("free", "release") and _has(tok, ("dobj",), CAPTIVES):

@@ -22,7 +22,7 @@ from __future__ import annotations
 from spacy.tokens import Doc, Span
 
 from .gazetteer import demonyms, known_people_by_key, lookup_place
-from .names import TITLE_WORDS, name_key, surname_key
+from .names import TITLE_WORDS, name_key, surname_key, without_particles
 from .numbers import find_money
 
 RELABEL_TO_PLACE = {"PERSON", "PRODUCT", "ORG", "WORK_OF_ART", "FAC", "NORP", "EVENT", "LAW"}
@@ -90,6 +90,26 @@ FACILITY_HEADS = {
     "Mosque", "Church", "Cathedral", "Plant", "Refinery", "Palace", "Square", "Camp",
     "Terminal", "Tower", "Barracks", "Airbase", "Pipeline", "Canal", "Highway",
 }  # fmt: skip
+
+
+# "Syrian Observatory for Human Rights", "Sudan Doctors Network": a capitalised name with
+# one of these words is an organisation, whatever place or nationality it starts with.
+ORG_HEADS = {
+    "Observatory", "Council", "Committee", "Ministry", "Agency", "Network", "Organization",
+    "Organisation", "Party", "Army", "Front", "Movement", "Forces", "Group", "Commission",
+    "Court", "Bank", "Fund", "Institute", "Foundation", "Association", "Coalition",
+    "Alliance", "Brigade", "Brigades", "Battalion", "Service", "Office", "Department",
+    "Corps", "Guard", "Union", "Federation", "Centre", "Center", "Authority", "Police",
+}  # fmt: skip
+
+
+def _organisation(span: Span) -> bool:
+    return (
+        len(span) > 1
+        and span.label_ in ("GPE", "LOC", "NORP", "PERSON", "FAC")
+        and any(t.text in ORG_HEADS for t in span[1:])
+        and lookup_place(span.text) is None
+    )
 
 
 def _facility(span: Span) -> bool:
@@ -164,6 +184,8 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
         _named_as_place(span) or _place_noun_after(span) or _before_country(span)
     ):
         return _relabel(span, "GPE")
+    if _organisation(span):
+        return _relabel(span, "ORG")
     if span.label_ in ("ORG", "GPE", "LOC", "PERSON", "PRODUCT") and _facility(span):
         return _relabel(span, "FAC")
     if span.label_ == "ORG":
@@ -171,8 +193,9 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
         if head is not None:
             return head
     key = name_key(text)
-    single = len(span) == 1
-    is_surname = single and (key in surnames or key in known_people_by_key())
+    bare = without_particles(key)  # "Al-Nour"
+    single = len(span) == 1 or (bare != key and " " not in bare)
+    is_surname = single and (bare in surnames or key in known_people_by_key())
     if span.label_ in NAME_LABELS and is_surname:
         return _relabel(span, "PERSON")
     place = lookup_place(text)

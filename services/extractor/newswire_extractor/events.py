@@ -225,6 +225,8 @@ def _location(
         if attach is None:
             continue
         on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
+        if attach.i in ctx.cues and attach.i != trigger.i and ent.start > attach.i:
+            continue  # "..., the minister said in Berlin": where it was said, not done
         # "held talks near San Francisco": the place of a noun naming the same happening.
         same = classify(attach) == etype
         ok = attach.i in governing or on_object or same or (material and attach.i in own)
@@ -468,6 +470,8 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
             continue  # "an interview given to Reuters", "Western-supplied weapons"
         if etype == "AID" and tok.pos_ == "VERB" and not _aid_object(tok, sent, ctx):
             continue
+        if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "dative") and tok.head.i in ctx.cues:
+            continue  # "told a rally in Port Sudan": the audience, not a happening
         if etype in MATERIAL and tok.pos_ == "NOUN" and not _anchored(tok, sent, ctx):
             continue
         if etype not in MATERIAL and tok.pos_ == "NOUN" and not _has_participant(tok, ctx):
