@@ -18,6 +18,14 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 PREFERRED = {"PERSON": 0, "ORG": 1, "GPE": 2, "NORP": 3, "LOC": 4, "FAC": 5}
 
 
+# "the leaders of France", "forces of the government": people acting for the X of "of X".
+AGENTS = {
+    "leader", "head", "president", "government", "official", "force", "troop", "army",
+    "military", "soldier", "fighter", "member", "militant", "police", "authority",
+    "ministry", "minister", "delegation", "representative", "spokesman", "envoy", "navy",
+}  # fmt: skip
+
+
 def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> EntityRef | None:
     ref = linked.ref_at(doc_index, head.i)
     if ref is not None and ref.type in PREFERRED:
@@ -60,7 +68,8 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
         # loss of Pokrovsko" is not Pokrovsko's doing.
         listed = role.dep_ == "pobj" and role.head.lower_ in ("including", "like")
         member = role.dep_ == "pobj" and role.head.lower_ == "of"
-        listed = listed or (member and r is not None and r.type == "ORG")
+        of_whom = role.head.head.lemma_.lower() if member else ""
+        listed = listed or (member and r is not None and (r.type == "ORG" or of_whom in AGENTS))
         listed = listed or (role.dep_ == "pobj" and role.head.dep_ == "agent")
         if r is not None and r.type in PREFERRED and (role.dep_ != "pobj" or listed):
             inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))

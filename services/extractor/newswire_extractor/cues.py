@@ -129,6 +129,9 @@ POLICIES = {
 }
 
 
+TROOPS = {"troop", "soldier", "force", "reservist", "unit", "personnel", "battalion", "brigade"}
+# "warned that ... would have serious consequences"
+THREAT_NOUNS = {"consequence", "retaliation", "retribution", "revenge", "reprisal"}
 EMERGENCY = {"curfew", "emergency", "law", "lockdown", "blackout"}
 CAPTIVES = {"hostage", "prisoner", "detainee", "captive", "soldier", "civilian"}
 ENVOYS = {"ambassador", "envoy", "diplomat", "embassy"}
@@ -191,6 +194,13 @@ def _by(verb: Token, lemmas: set[str]) -> bool:
 def _threatens(verb: Token) -> bool:
     """The verb announces a retaliation: its clause or infinitive is one ("would respond
     to the proposal" is an answer, not a threat)."""
+    if verb.lemma_.lower() in ("warn", "threaten") and any(
+        t.lemma_.lower() in THREAT_NOUNS
+        for c in verb.children
+        if c.dep_ in ("ccomp", "xcomp")
+        for t in c.subtree
+    ):
+        return True
     return any(
         c.dep_ in ("xcomp", "ccomp")
         and c.lemma_.lower() in RETALIATE
@@ -252,6 +262,8 @@ def classify(tok: Token) -> str | None:
             return "CONSULT"  # "held four hours of talks"
         if lemma in ("explode", "detonate", "blow", "land", "fall") and _by(tok, EXPLOSIVES):
             return "ASSAULT"  # "a landmine exploded under a minibus"
+        if lemma in ("send", "dispatch", "deploy") and _has(tok, ("dobj",), TROOPS):
+            return "MOBILIZE"  # "sent about 3,000 troops to Russia"
         if lemma == "say" and _threatens(tok):
             return "THREATEN"  # "said the United States would respond"
         if lemma in ("say", "announce", "insist") and _refuses(tok):

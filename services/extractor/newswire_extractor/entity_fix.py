@@ -139,6 +139,9 @@ def _before_country(span: Span) -> bool:
     return place is not None and place.precision == "country"
 
 
+GENERIC_CAMPS = {"Western", "West", "the West", "Westerners"}
+
+
 def _sentence_initial_noun(span: Span) -> bool:
     tok = span[0]
     return (
@@ -272,6 +275,8 @@ def _title_word(span: Span) -> bool:
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
     trimmed = [s for s in trimmed if s.id_ or not _sentence_initial_noun(s)]
+    # "Western countries", "the West": a camp, not a nationality or a place.
+    trimmed = [s for s in trimmed if s.text not in GENERIC_CAMPS]
     surnames = _person_surnames(trimmed)
     ents = [_fix_one(s, surnames) for s in trimmed]
     # The model's MONEY without a currency is a count ("more than 10 million" people).

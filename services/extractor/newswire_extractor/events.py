@@ -151,6 +151,7 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
                 actors = _refs(_clause_subjects(tok), ctx)
         actors = [as_government(a, ctx.linked) for a in actors]
         objects = [c for c in tok.children if c.dep_ in OBJECT_DEPS] + passive
+        objects += [c for o in objects for c in o.children if c.dep_ == "conj"]
         # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
         # thing given, one level down.
         given = _beneficiaries(tok, objects)
@@ -176,7 +177,9 @@ VISIT = {"visit", "tour"}
 # Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
 LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
 TARGET_PREPS = {"on", "against"}
-PRECISION_RANK = {"city": 4, "region": 3, "unknown": 2, "country": 1}
+# A place no gazetteer knows is most often a village or town below its gazetteer's size
+# limit ("the village of Tassia in Mopti region"): more precise than a region.
+PRECISION_RANK = {"city": 4, "unknown": 3, "region": 2, "country": 1}
 
 
 def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | None:
@@ -311,7 +314,6 @@ AID_OBJECTS = {
     "drone",
     "equipment",
     "instructor",
-    "troop",
     "team",
     "fund",
     "money",
@@ -470,6 +472,8 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
             continue  # "an interview given to Reuters", "Western-supplied weapons"
         if etype == "AID" and tok.pos_ == "VERB" and not _aid_object(tok, sent, ctx):
             continue
+        if etype in MATERIAL and tok.tag_ == "VBG" and tok.dep_ == "csubj":
+            continue  # "supplying Ukraine with weapons would have consequences": a case put
         if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "dative") and tok.head.i in ctx.cues:
             continue  # "told a rally in Port Sudan": the audience, not a happening
         if etype in MATERIAL and tok.pos_ == "NOUN" and not _anchored(tok, sent, ctx):
