@@ -208,3 +208,11 @@ def test_money_approved_refusals_and_the_agent_of_a_weapon() -> None:
     text = "A drone operated by the Sudanese army struck a market in Nyala on Monday."
     [event] = _events(text, "ASSAULT")
     assert [a.name for a in event.actors] == ["Sudan"]
+
+
+def test_a_refusal_or_threat_quoted_whole_is_a_statement_and_forceful_answers_threaten() -> None:
+    text = "“We will not accept any deal,” the official said."
+    assert not _events(text, "REJECT") and _events(text, "STATEMENT")
+    text = "The minister warned that Iran would “respond forcefully” to any attack."
+    assert _events(text, "THREATEN")
+    assert not _events("The ministry said it would respond to the proposal.", "THREATEN")

@@ -191,6 +191,16 @@ def _by(verb: Token, lemmas: set[str]) -> bool:
     return any(c.dep_ == "nsubj" and c.lemma_.lower() in lemmas for c in verb.children)
 
 
+FORCE = {"forcefully", "firmly", "decisively", "harshly", "strongly", "severely", "militarily"}
+
+
+def _answers(respond: Token) -> bool:
+    """ "would respond to the proposal" answers; "would respond forcefully to any
+    violation" threatens."""
+    forceful = any(g.lower_ in FORCE or g.lower_ == "force" for g in respond.subtree)
+    return not forceful and any(g.lower_ == "to" for g in respond.children)
+
+
 def _threatens(verb: Token) -> bool:
     """The verb announces a retaliation: its clause or infinitive is one ("would respond
     to the proposal" is an answer, not a threat)."""
@@ -204,7 +214,7 @@ def _threatens(verb: Token) -> bool:
     return any(
         c.dep_ in ("xcomp", "ccomp")
         and c.lemma_.lower() in RETALIATE
-        and not (c.lemma_.lower() == "respond" and any(g.lower_ == "to" for g in c.children))
+        and not (c.lemma_.lower() == "respond" and _answers(c))
         and (verb.lemma_.lower() != "say" or any(g.lower_ in ("will", "would") for g in c.children))
         for c in verb.children
     )

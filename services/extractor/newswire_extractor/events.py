@@ -221,7 +221,8 @@ def _location(
     for ent in sent.ents:
         if ent.label_ not in ("GPE", "LOC", "FAC") or _inside_quote(ent[0], ctx):
             continue
-        ref = ctx.linked.ref_at(ctx.doc_index, ent.start)
+        # The root, not the first token: "the Kerch Bridge" is linked without its "the".
+        ref = ctx.linked.ref_at(ctx.doc_index, ent.root.i)
         if ref is None or ref.entity_id in taken:
             continue
         attach = _place_attachment(ent, material, etype)
@@ -444,6 +445,15 @@ def _another_happening(tok: Token, same: list[Token]) -> bool:
     return True
 
 
+def _says_quote(verb: Token, ctx: SentenceContext) -> bool:
+    """The clause the verb reports is a direct quote (not a partial one inside narration)."""
+    return any(
+        c.dep_ in ("ccomp", "xcomp")
+        and all(_inside_quote(t, ctx) for t in c.subtree if not (t.is_punct or t.is_space))
+        for c in verb.children
+    )
+
+
 def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
     """First trigger of each type in the sentence (verbs before nouns), and later ones
     of a type that are another happening."""
@@ -455,9 +465,7 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
         if etype is None:
             continue
         etype = _refine(etype, tok)
-        if etype == "THREATEN" and any(
-            c.dep_ in ("ccomp", "xcomp") and _inside_quote(c, ctx) for c in tok.children
-        ):
+        if etype in ("THREATEN", "REJECT") and tok.i in ctx.cues and _says_quote(tok, ctx):
             continue  # "“We will respond,” he said": the quote is the statement
         same = [t for e, t in found if e == etype]
         if same and not _another_happening(tok, same):
