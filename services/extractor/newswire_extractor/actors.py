@@ -23,6 +23,7 @@ AGENTS = {
     "leader", "head", "president", "government", "official", "force", "troop", "army",
     "military", "soldier", "fighter", "member", "militant", "police", "authority",
     "ministry", "minister", "delegation", "representative", "spokesman", "envoy", "navy",
+    "ten", "hundred", "thousand", "million", "dozen", "crowd", "group",
 }  # fmt: skip
 
 

@@ -134,6 +134,7 @@ TROOPS = {"troop", "soldier", "force", "reservist", "unit", "personnel", "battal
 THREAT_NOUNS = {"consequence", "retaliation", "retribution", "revenge", "reprisal"}
 EMERGENCY = {"curfew", "emergency", "law", "lockdown", "blackout"}
 CAPTIVES = {"hostage", "prisoner", "detainee", "captive", "soldier", "civilian"}
+SUPPLIES = {"funding", "aid", "assistance", "cooperation", "relation", "tie", "export", "import"}
 ENVOYS = {"ambassador", "envoy", "diplomat", "embassy"}
 # Clashes of crowds with the police are riots, not battles.
 CROWDS = PROTESTERS | {"student", "supporter", "youth", "mob", "crowd"}
@@ -248,6 +249,8 @@ def classify(tok: Token) -> str | None:
                 for c in tok.children
             )
             return None if is_question else "REQUEST"
+        if lemma in ("take", "seize", "grab") and _has(tok, ("dobj",), {"power"}):
+            return None  # "seized power": a coup, not ground taken
         if lemma in ("take", "gain", "seize", "regain", "assume") and _has(tok, ("dobj",), GROUND):
             return "TERRITORY"
         if lemma in THREAT_SPEECH and _threatens(tok):
@@ -282,6 +285,8 @@ def classify(tok: Token) -> str | None:
             return "COERCE"  # "imposed a nationwide curfew"
         if lemma in ("free", "release") and _has(tok, ("dobj",), CAPTIVES):
             return "CONCEDE"  # "Hamas freed 13 hostages"
+        if lemma in ("suspend", "freeze", "cut", "halt", "stop") and _has(tok, ("dobj",), SUPPLIES):
+            return "SANCTION"  # "suspended funding for UNRWA"
         if lemma in ("recall", "expel", "withdraw") and _has(tok, ("dobj",), ENVOYS):
             return "SANCTION"  # "recalled its ambassadors": relations reduced
         if lemma in ("target", "hit") and _by(tok, POLICIES):

@@ -164,9 +164,14 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
     return actors, [r for r in recipients if r.entity_id not in ids]
 
 
+NAMED = {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "WEAPON"}
+
+
 def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     """A noun trigger names a real occurrence when something pins it down."""
-    if any(c.dep_ in ACTOR_MODS for c in tok.children if c.ent_type_):
+    # A named party pins it ("Russian strikes"); a date does not ("the October 7 attack"
+    # names an attack told elsewhere).
+    if any(c.dep_ in ACTOR_MODS for c in tok.children if c.ent_type_ in NAMED):
         return True
     if _pobjs(tok, {"on", "against", "in", "by"}) and tok.dep_ in ("nsubj", "nsubjpass", "dobj"):
         return True
@@ -482,6 +487,8 @@ def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
             continue
         if etype in MATERIAL and tok.tag_ == "VBG" and tok.dep_ == "csubj":
             continue  # "supplying Ukraine with weapons would have consequences": a case put
+        if tok.pos_ == "NOUN" and tok.dep_ == "dobj" and classify(tok.head) == "CONCEDE":
+            continue  # "lifted sanctions": the lifting is the event, not the sanctions
         if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "dative") and tok.head.i in ctx.cues:
             continue  # "told a rally in Port Sudan": the audience, not a happening
         if etype in MATERIAL and tok.pos_ == "NOUN" and not _anchored(tok, sent, ctx):
