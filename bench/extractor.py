@@ -7,9 +7,10 @@ Scores (precision/recall/F1 per part, micro-averaged; see bench/scoring.py) on:
   bench/gold/<seed>.json; also counts the events the extractor finds in the page
   debris of the raw seeds (sentences that are not in the cleaned text: captions,
   donation appeals), which are all false;
-- ``extra``: short texts of other kinds (single sentences, event notes, other
+- ``extra``: texts of other kinds (single sentences, event notes, whole articles, other
   conflicts and topics) in tests/fixtures/extractor/labelled.json, a guard against
-  tuning to the seeds.
+  tuning to the seeds, scored per split: ``tune`` items may guide rule changes,
+  ``heldout`` items are only measured.
 Then articles per second, one by one and batched.
 """
 
@@ -45,9 +46,13 @@ def seed_items() -> list[tuple[str, str, dict[str, Any]]]:
     return out
 
 
-def extra_items() -> list[tuple[str, str, dict[str, Any]]]:
+def extra_items(split: str | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     items = json.loads(EXTRA.read_text(encoding="utf-8"))["items"]
-    return [(item["id"], item["text"], item) for item in items]
+    return [
+        (item["id"], item["text"], item)
+        for item in items
+        if split is None or item.get("split") == split
+    ]
 
 
 def _published(raw: dict[str, Any]) -> dt.date | None:
@@ -122,7 +127,8 @@ def main() -> None:
         report("seeds (bench/gold)", seed_items())
         debris_events()
     if args.set in ("extra", "all") and EXTRA.exists():
-        report("extra (tests/fixtures/extractor)", extra_items())
+        for split in ("tune", "heldout"):
+            report(f"extra, {split} split (tests/fixtures/extractor)", extra_items(split))
     if args.repeat > 0:
         speed(args.repeat)
 

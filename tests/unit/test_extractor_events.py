@@ -99,3 +99,120 @@ def test_claim_source_according_to() -> None:
     text = "At least five people were killed in the attack on Kyiv, according to the mayor."
     [event] = _events(text, "ASSAULT")
     assert event.claim_source == "mayor"
+
+
+def test_crowd_control_is_coercion_and_protesters_acting_protest() -> None:
+    text = "Riot police fired rubber bullets at students in Dhaka on Monday."
+    [event] = _events(text, "COERCE")
+    assert event.location is not None and event.location.name == "Dhaka"
+    assert not _events(text, "ASSAULT")
+    text = "Hundreds of demonstrators blocked a highway outside Lima on Sunday."
+    [event] = _events(text, "PROTEST")
+    assert event.location is not None and event.location.name == "Lima"
+
+
+def test_dateline_is_not_the_actor() -> None:
+    text = "BEIRUT, May 27 (Reuters) - Israel struck a village in southern Lebanon, killing two."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Israel"]
+
+
+def test_passive_killing_takes_the_actor_of_its_time_clause() -> None:
+    text = "Nine villagers were killed when gunmen of the Islamic State opened fire on a market."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Islamic State"]
+    assert [(c.kind, c.value) for c in event.counts] == [("killed", 9)]
+
+
+def test_withdrawal_from_a_place_is_located_there() -> None:
+    text = "Government troops withdrew from Kidal on Thursday."
+    [event] = _events(text, "RETREAT")
+    assert event.location is not None and event.location.name == "Kidal"
+
+
+def test_congratulating_is_support() -> None:
+    text = "The German chancellor congratulated Keir Starmer on Friday."
+    [event] = _events(text, "SUPPORT")
+    assert [r.name for r in event.recipients] == ["Keir Starmer"]
+
+
+def test_two_happenings_of_one_type_in_a_sentence() -> None:
+    text = (
+        "Hamas fired rockets at Ashkelon after an Israeli airstrike killed two fighters "
+        "in Khan Younis."
+    )
+    events = _events(text, "ASSAULT")
+    assert sorted(a.name for e in events for a in e.actors) == ["Hamas", "Israel"]
+
+
+def test_disasters_and_accidents_are_not_attacks() -> None:
+    assert not _events("Floods in Bangladesh have killed 40 people since Monday.", "ASSAULT")
+    assert not _events("Twelve miners were killed in a landslide in Myanmar.", "ASSAULT")
+
+
+def test_explosives_held_talks_and_condemnation() -> None:
+    [event] = _events("A roadside bomb exploded near Gao, killing three soldiers.", "ASSAULT")
+    assert [(c.kind, c.value) for c in event.counts] == [("killed", 3)]
+    [talks] = _events("Kenya and Somalia held talks in Nairobi on Monday.", "CONSULT")
+    assert talks.location is not None and talks.location.name == "Nairobi"
+    [accuse] = _events("Beijing called the sanctions illegal and unjustified.", "ACCUSE")
+    assert [a.name for a in accuse.actors] == ["China"]
+
+
+def test_a_saying_nobody_made_is_no_statement() -> None:
+    assert not _events("No group claimed responsibility for the blast.", "STATEMENT")
+    assert not _events("The ministry did not comment on the report.", "STATEMENT")
+    [threat] = _events("The prime minister said Israel would retaliate.", "THREATEN")
+    assert threat.trigger == "said"
+
+
+def test_a_threat_in_a_direct_quote_is_the_quote() -> None:
+    text = "“We will respond,” said Nasser Kanaani."
+    assert not _events(text, "THREATEN")
+    [statement] = _events(text, "STATEMENT")
+    assert [a.name for a in statement.actors] == ["Nasser Kanaani"]
+
+
+def test_curfews_releases_recalls_and_riots() -> None:
+    assert _events("The army imposed a curfew in Freetown on Sunday.", "COERCE")
+    [freed] = _events("The rebels freed 20 hostages near Kidal on Friday.", "CONCEDE")
+    assert freed.trigger == "freed"
+    [recall] = _events("Algeria recalled its ambassador to France on Tuesday.", "SANCTION")
+    assert [a.name for a in recall.actors] == ["Algeria"]
+    [riot] = _events("Clashes between students and police in Dhaka left six dead.", "PROTEST")
+    assert [(c.kind, c.value) for c in riot.counts] == [("killed", 6)]
+    assert not _events("Clashes between students and police in Dhaka left six dead.", "ASSAULT")
+
+
+def test_shot_dead_counts_the_killed_and_a_town_before_its_country_is_a_place() -> None:
+    text = "On 2 May, gunmen shot dead seven farmers near Tillia, Niger."
+    [event] = _events(text, "ASSAULT")
+    assert [(c.kind, c.value) for c in event.counts] == [("killed", 7)]
+    assert event.location is not None and event.location.name == "Tillia"
+    assert not _events("Ten drones were shot down over Kursk.", "ASSAULT")
+
+
+def test_where_it_was_said_is_not_where_it_happened() -> None:
+    text = "France will send Ukraine 40 missiles, the minister said in Paris."
+    [event] = _events(text, "AID")
+    assert event.location is None
+    text = "In eastern Chad, officials said on Monday that gunmen attacked a camp."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Chad"
+
+
+def test_money_approved_refusals_and_the_agent_of_a_weapon() -> None:
+    assert _events("The World Bank approved $500 million for Kenya on Friday.", "AID")
+    [refusal] = _events("The rebels said they would not attend the talks in Doha.", "REJECT")
+    assert refusal.trigger == "said"
+    text = "A drone operated by the Sudanese army struck a market in Nyala on Monday."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Sudan"]
+
+
+def test_a_refusal_or_threat_quoted_whole_is_a_statement_and_forceful_answers_threaten() -> None:
+    text = "“We will not accept any deal,” the official said."
+    assert not _events(text, "REJECT") and _events(text, "STATEMENT")
+    text = "The minister warned that Iran would “respond forcefully” to any attack."
+    assert _events(text, "THREATEN")
+    assert not _events("The ministry said it would respond to the proposal.", "THREATEN")

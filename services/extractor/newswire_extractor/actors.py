@@ -18,6 +18,15 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 PREFERRED = {"PERSON": 0, "ORG": 1, "GPE": 2, "NORP": 3, "LOC": 4, "FAC": 5}
 
 
+# "the leaders of France", "forces of the government": people acting for the X of "of X".
+AGENTS = {
+    "leader", "head", "president", "government", "official", "force", "troop", "army",
+    "military", "soldier", "fighter", "member", "militant", "police", "authority",
+    "ministry", "minister", "delegation", "representative", "spokesman", "envoy", "navy",
+    "ten", "hundred", "thousand", "million", "dozen", "crowd", "group",
+}  # fmt: skip
+
+
 def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> EntityRef | None:
     ref = linked.ref_at(doc_index, head.i)
     if ref is not None and ref.type in PREFERRED:
@@ -40,12 +49,30 @@ def phrase_ref(head: Token, doc_index: int, linked: Linked, offset: int) -> Enti
     inside = []
     # Not inside a relative clause: "the airstrikes that rocked Ukraine" are not Ukraine's.
     clauses = {t.i for c in head.children if c.dep_ in ("relcl", "acl") for t in c.subtree}
+    # ... but "a drone operated by the Ethiopian army", "shells fired by al-Shabaab": the
+    # agent of a participle is who used the thing.
+    clauses -= {
+        t.i
+        for c in head.children
+        if c.dep_ == "acl" and c.tag_ == "VBN"
+        for a in c.children
+        if a.dep_ == "agent"
+        for t in a.subtree
+    }
     for tok in head.subtree:
         if tok.i in clauses:
             continue
         r = linked.ref_at(doc_index, tok.i)
-        listed = tok.dep_ == "pobj" and tok.head.lower_ in ("including", "like")
-        if r is not None and r.type in PREFERRED and (tok.dep_ != "pobj" or listed):
+        # A name's head word carries its role: "Zamfara" in "in Zamfara State" is a pobj too.
+        role = tok.head if tok.dep_ in ("compound", "flat") and tok.head.ent_type_ else tok
+        # "troops including Wagner", "gunmen of the Islamic State": members; but "the
+        # loss of Pokrovsko" is not Pokrovsko's doing.
+        listed = role.dep_ == "pobj" and role.head.lower_ in ("including", "like")
+        member = role.dep_ == "pobj" and role.head.lower_ == "of"
+        of_whom = role.head.head.lemma_.lower() if member else ""
+        listed = listed or (member and r is not None and (r.type == "ORG" or of_whom in AGENTS))
+        listed = listed or (role.dep_ == "pobj" and role.head.dep_ == "agent")
+        if r is not None and r.type in PREFERRED and (role.dep_ != "pobj" or listed):
             inside.append((PREFERRED[r.type], abs(tok.i - head.i), r))
     if inside:
         return country_ref(min(inside, key=lambda x: x[:2])[2], linked)
@@ -94,7 +121,10 @@ def subject_of(verb: Token, skip: Callable[[Token], bool] | None = None) -> Toke
             return None
         subj = [c for c in tok.children if c.dep_ in SUBJECT_DEPS and not (skip and skip(c))]
         if subj:
-            return subj[0]
+            # Two subjects are a parse of a dateline ("KYIV (Reuters) - Russia launched"):
+            # the one next to the verb is the subject.
+            at = tok.i
+            return min(subj, key=lambda c: abs(at - c.i))
         if tok.dep_ == "xcomp":
             # Object control: in "prompted Zelensky to demand" Zelensky demands.
             obj = [c for c in tok.head.children if c.dep_ in ("dobj", "dative")]

@@ -18,7 +18,7 @@ from newswire_shared.messages import Entity, EntityRef, EntityType, Mention
 
 from .coref import Discourse
 from .gazetteer import country_place, demonyms, known, known_people_by_key, lookup_place
-from .names import TITLE_WORDS, name_key, surname_key
+from .names import TITLE_WORDS, name_key, surname_key, without_particles
 from .numbers import parse_money
 from .sents import sent_of
 
@@ -106,8 +106,9 @@ class _Linker:
         if key in known_people_by_key():
             k = known_people_by_key()[key]
             return k.key, k.name
-        if " " not in key and key in self.full_names:
-            full = self.full_names[key]
+        bare = without_particles(key)
+        if " " not in bare and bare in self.full_names:
+            full = self.full_names[bare]
             return full, self.out.entities[entity_id(full)].name
         return f"person:{key}", text
 
@@ -138,7 +139,9 @@ class _Linker:
         if label == "NORP":
             code = demonyms().get(text)
             key = f"norp:{code}" if code else f"norp:{name_key(text)}"
-            return self._entity(key, text.rstrip("s") if code else text, "NORP", country=code)
+            # "Russians" is named by its adjective "Russian"; "Swiss" stays "Swiss".
+            singular = text[:-1] if text.endswith("s") and text[:-1] in demonyms() else text
+            return self._entity(key, singular, "NORP", country=code)
         if label in ("ORG", "WEAPON"):
             return self._entity(f"{label.lower()}:{name_key(text)}", text, label)
         return None

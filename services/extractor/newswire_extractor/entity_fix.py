@@ -7,7 +7,14 @@
   (the model tags a bare "Stoltenberg" GPE or ORG);
 - a lone portfolio word before a title ("Defense Secretary") is no organisation;
 - nationality adjectives are NORP; proper nouns the model missed that name a known
-  place become GPE; money amounts ("1 billion euros") become MONEY spans.
+  place become GPE; money amounts ("1 billion euros") become MONEY spans, and a MONEY
+  span with no currency ("more than 10 million" people) is no money;
+- an acronym the model calls NORP ("JNIM") names a group: ORG;
+- a name after "the village of", "the town of" is a place, whatever the model says;
+- a lone surname of a full-name person in the text that the model missed is PERSON;
+- a capitalised common noun opening a sentence ("Gunmen abducted ...") is no name;
+- "the Palestinian health ministry" (a nationality or place, then lowercase words) is
+  the nationality or place: the model's span is a description, not a name.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span
 
 from .gazetteer import demonyms, known_people_by_key, lookup_place
-from .names import TITLE_WORDS, name_key, surname_key
+from .names import TITLE_WORDS, name_key, surname_key, without_particles
 from .numbers import find_money
 
 RELABEL_TO_PLACE = {"PERSON", "PRODUCT", "ORG", "WORK_OF_ART", "FAC", "NORP", "EVENT", "LAW"}
@@ -35,7 +42,12 @@ def _trim(span: Span) -> Span | None:
         if "\n" in tok.whitespace_ and tok.i + 1 < span.end:
             end = tok.i + 1
             break
-    while end > span.start and (span.doc[end - 1].is_space or span.doc[end - 1].is_punct):
+    # Also cut a trailing preposition or article the model took in ("Kerch Bridge with").
+    while end > span.start and (
+        span.doc[end - 1].is_space
+        or span.doc[end - 1].is_punct
+        or span.doc[end - 1].pos_ in ("ADP", "DET", "CCONJ")
+    ):
         end -= 1
     if end <= span.start:
         return None
@@ -61,15 +73,133 @@ def _relabel(span: Span, label: str) -> Span:
     return Span(span.doc, span.start, span.end, label=label, span_id=span.id)
 
 
+# "the village of Krynky": the name after one of these is a place even when no
+# gazetteer knows it.
+PLACE_NOUNS = {"village", "town", "city", "district", "province", "region", "county", "port"}
+
+
+def _named_as_place(span: Span) -> bool:
+    doc = span.doc
+    if span.start < 2 or doc[span.start - 1].lower_ != "of":
+        return False
+    return doc[span.start - 2].lower_ in PLACE_NOUNS
+
+
+# "Al-Shifa Hospital", "Kerch Bridge": a name ending in one of these is a facility.
+FACILITY_HEADS = {
+    "Hospital", "Bridge", "Airport", "Dam", "Port", "Station", "Base", "Prison", "Stadium",
+    "Mosque", "Church", "Cathedral", "Plant", "Refinery", "Palace", "Square", "Camp",
+    "Terminal", "Tower", "Barracks", "Airbase", "Pipeline", "Canal", "Highway",
+}  # fmt: skip
+
+
+# "Syrian Observatory for Human Rights", "Sudan Doctors Network": a capitalised name with
+# one of these words is an organisation, whatever place or nationality it starts with.
+ORG_HEADS = {
+    "Observatory", "Council", "Committee", "Ministry", "Agency", "Network", "Organization",
+    "Organisation", "Party", "Army", "Front", "Movement", "Forces", "Group", "Commission",
+    "Court", "Bank", "Fund", "Institute", "Foundation", "Association", "Coalition",
+    "Alliance", "Brigade", "Brigades", "Battalion", "Service", "Office", "Department",
+    "Corps", "Guard", "Union", "Federation", "Centre", "Center", "Authority", "Police",
+}  # fmt: skip
+
+
+def _organisation(span: Span) -> bool:
+    return (
+        len(span) > 1
+        and span.label_ in ("GPE", "LOC", "NORP", "PERSON", "FAC")
+        and any(t.text in ORG_HEADS for t in span[1:])
+        and lookup_place(span.text) is None
+    )
+
+
+def _facility(span: Span) -> bool:
+    return len(span) > 1 and span[-1].text in FACILITY_HEADS and span.label_ != "FAC"
+
+
+PLACE_AFTER = PLACE_NOUNS | {"township", "municipality", "governorate", "commune", "camp"}
+
+
+def _place_noun_after(span: Span) -> bool:
+    """ "Tabayin township", "Kidal region": an unknown name before such a noun is a place."""
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    return bool(nxt is not None and nxt.lower_ in PLACE_AFTER and nxt.text.islower())
+
+
+def _before_country(span: Span) -> bool:
+    """ "a market in Ménaka, Mali": a name followed by ", <country>" is a place in it."""
+    doc = span.doc
+    if span.end + 1 >= len(doc) or doc[span.end].text != ",":
+        return False
+    # A person's name before a country is only a place after "in", "near": "Sall, Senegal's
+    # former president" is a person.
+    before = doc[span.start - 1].lower_ if span.start else ""
+    if span.label_ == "PERSON" and before not in ("in", "near", "at", "of"):
+        return False
+    place = lookup_place(doc[span.end + 1].text)
+    return place is not None and place.precision == "country"
+
+
+GENERIC_CAMPS = {"Western", "West", "the West", "Westerners"}
+
+
+def _sentence_initial_noun(span: Span) -> bool:
+    tok = span[0]
+    return (
+        len(span) == 1
+        and bool(tok.is_sent_start)
+        and tok.pos_ == "NOUN"
+        and lookup_place(tok.text) is None
+        and tok.text not in demonyms()
+    )
+
+
+def _described_head(span: Span) -> Span | None:
+    """ "the Gaza health ministry" -> "Gaza" (GPE); "Palestinian health ministry" ->
+    "Palestinian" (NORP): a known place or nationality followed only by lowercase words."""
+    toks = [t for t in span if t.lower_ != "the" or t.i > span.start]
+    start = toks[0].i if toks else span.start
+    for n in (2, 1):
+        head = span.doc[start : start + n]
+        rest = span.doc[start + n : span.end]
+        if len(head) < n or not len(rest) or not all(t.text.islower() for t in rest):
+            continue
+        if head.text in demonyms():
+            return Span(span.doc, start, start + n, label="NORP")
+        if lookup_place(head.text) is not None:
+            return Span(span.doc, start, start + n, label="GPE")
+    return None
+
+
+def _acronym(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and (text.isupper() or any(c.isdigit() for c in text))
+
+
 def _fix_one(span: Span, surnames: set[str]) -> Span:
     if span.id_:  # from the entity ruler: curated, keep
         return span
     text = span.text
     if text in demonyms():
         return _relabel(span, "NORP") if span.label_ != "NORP" else span
+    if span.label_ == "NORP" and _acronym(text):
+        return _relabel(span, "ORG")
+    if span.label_ in RELABEL_TO_PLACE | {"LOC"} and (
+        _named_as_place(span) or _place_noun_after(span) or _before_country(span)
+    ):
+        return _relabel(span, "GPE")
+    if _organisation(span):
+        return _relabel(span, "ORG")
+    if span.label_ in ("ORG", "GPE", "LOC", "PERSON", "PRODUCT") and _facility(span):
+        return _relabel(span, "FAC")
+    if span.label_ == "ORG":
+        head = _described_head(span)
+        if head is not None:
+            return head
     key = name_key(text)
-    single = len(span) == 1
-    is_surname = single and (key in surnames or key in known_people_by_key())
+    bare = without_particles(key)  # "Al-Nour"
+    single = len(span) == 1 or (bare != key and " " not in bare)
+    is_surname = single and (bare in surnames or key in known_people_by_key())
     if span.label_ in NAME_LABELS and is_surname:
         return _relabel(span, "PERSON")
     place = lookup_place(text)
@@ -113,6 +243,18 @@ def _missed_places(doc: Doc, taken: set[int]) -> list[Span]:
     return found
 
 
+def _missed_surnames(doc: Doc, surnames: set[str], taken: set[int]) -> list[Span]:
+    """ "Faye, who was released ...": the model tags the full name once and misses the
+    surname alone later; a capitalised proper noun equal to that surname is the person."""
+    found = []
+    for tok in doc:
+        if tok.i in taken or tok.pos_ != "PROPN" or not tok.text[:1].isupper():
+            continue
+        if not tok.text.isupper() and name_key(tok.text) in surnames:
+            found.append(Span(doc, tok.i, tok.i + 1, label="PERSON"))
+    return found
+
+
 def _money_spans(doc: Doc) -> list[Span]:
     spans = []
     for m in find_money(doc.text):
@@ -139,12 +281,19 @@ def _title_word(span: Span) -> bool:
 
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
+    trimmed = [s for s in trimmed if s.id_ or not _sentence_initial_noun(s)]
+    # "Western countries", "the West": a camp, not a nationality or a place.
+    trimmed = [s for s in trimmed if s.text not in GENERIC_CAMPS]
     surnames = _person_surnames(trimmed)
     ents = [_fix_one(s, surnames) for s in trimmed]
+    # The model's MONEY without a currency is a count ("more than 10 million" people).
+    ents = [e for e in ents if e.label_ != "MONEY" or find_money(e.text)]
     money = _money_spans(doc)
     money_tokens = {t.i for s in money for t in s}
     ents = [e for e in ents if not money_tokens & set(range(e.start, e.end))] + money
     taken = {t.i for e in ents for t in e}
     ents += _missed_places(doc, taken)
+    taken = {t.i for e in ents for t in e}
+    ents += _missed_surnames(doc, surnames, taken)
     doc.ents = sorted(ents, key=lambda s: s.start)
     return doc

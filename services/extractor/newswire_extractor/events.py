@@ -35,7 +35,7 @@ from .timex import find_time
 
 # Things that happen on the ground; a speech verb in their sentence is the claim's source.
 MATERIAL = {"ASSAULT", "AID", "TERRITORY", "MOBILIZE", "RETREAT", "COERCE", "SANCTION", "PROTEST"}
-COUNTED_TYPES = {"ASSAULT", "TERRITORY", "AID", "MOBILIZE", "RETREAT"}
+COUNTED_TYPES = {"ASSAULT", "TERRITORY", "AID", "MOBILIZE", "RETREAT", "PROTEST"}
 ACTOR_MODS = ("amod", "compound", "poss", "nmod")
 OBJECT_DEPS = ("dobj", "dative", "iobj", "attr")
 RECIPIENT_PREPS = {"on", "to", "for", "against", "with", "at"}
@@ -128,6 +128,21 @@ def _pobjs(tok: Token, preps: set[str]) -> list[Token]:
     ]
 
 
+def _conjuncts(tok: Token) -> list[Token]:
+    """ "Israel and Hezbollah agreed": every conjoined subject acts."""
+    return [t for t in tok.subtree if t.dep_ == "conj" and t.head.i != t.i and t.pos_ != "VERB"]
+
+
+def _clause_subjects(tok: Token) -> list[Token]:
+    """ "were killed when Israeli forces opened fire": the subject of an attack told in
+    a time clause of a passive verb."""
+    out = []
+    for clause in tok.children:
+        if clause.dep_ == "advcl" and classify(clause) == "ASSAULT":
+            out += [c for c in clause.children if c.dep_ == "nsubj"]
+    return out
+
+
 def _beneficiaries(tok: Token, objects: list[Token]) -> list[Token]:
     """Whom a thing given or imposed is for or on, two levels below the verb: "pledged
     500 million euros in military aid to Ukraine", "imposed sanctions on Russian banks"."""
@@ -145,13 +160,18 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
         subj = subject_of(tok)
-        actors = _refs(agent if passive else ([subj] if subj is not None else []), ctx)
+        subjects = [subj, *_conjuncts(subj)] if subj is not None else []
+        actors = _refs(agent if passive else subjects, ctx)
         if passive and not agent:
             # "were killed in another Russian attack": the attack's author
-            attacks = [n for n in _pobjs(tok, {"in"}) if classify(n) == "ASSAULT"]
+            verbs = [tok, *(c for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+            attacks = [n for v in verbs for n in _pobjs(v, {"in"}) if classify(n) == "ASSAULT"]
             actors = _refs(attacks, ctx, deep=False)
+            if not actors:
+                actors = _refs(_clause_subjects(tok), ctx)
         actors = [as_government(a, ctx.linked) for a in actors]
         objects = [c for c in tok.children if c.dep_ in OBJECT_DEPS] + passive
+        objects += [c for o in objects for c in o.children if c.dep_ == "conj"]
         # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
         # thing given, one level down.
         given = _beneficiaries(tok, objects)
@@ -164,22 +184,30 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
     return actors, [r for r in recipients if r.entity_id not in ids]
 
 
+NAMED = {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "WEAPON"}
+
+
 def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     """A noun trigger names a real occurrence when something pins it down."""
-    if any(c.dep_ in ACTOR_MODS for c in tok.children if c.ent_type_):
+    # A named party pins it ("Russian strikes"); a date does not ("the October 7 attack"
+    # names an attack told elsewhere).
+    if any(c.dep_ in ACTOR_MODS for c in tok.children if c.ent_type_ in NAMED):
         return True
     if _pobjs(tok, {"on", "against", "in", "by"}) and tok.dep_ in ("nsubj", "nsubjpass", "dobj"):
         return True
     return bool(find_counts(sent.text)) and tok.dep_ in ("nsubj", "nsubjpass")
 
 
+VISIT = {"visit", "tour"}
 # Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
 LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
 TARGET_PREPS = {"on", "against"}
-PRECISION_RANK = {"city": 4, "region": 3, "unknown": 2, "country": 1}
+# A place no gazetteer knows is most often a village or town below its gazetteer's size
+# limit ("the village of Tassia in Mopti region"): more precise than a region.
+PRECISION_RANK = {"city": 4, "unknown": 3, "region": 2, "country": 1}
 
 
-def _place_attachment(ent: Span, material: bool) -> Token | None:
+def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | None:
     """The word a place phrase says "where" of: "killed ... in the city of Kharkiv" ->
     killed. None when the place is not in a locative phrase ("Kyiv's allies")."""
     tok = ent.root
@@ -190,12 +218,16 @@ def _place_attachment(ent: Span, material: bool) -> Token | None:
             tok = tok.head.head  # "the eastern city of Kharkiv"
         else:
             break
-    if material and tok.dep_ == "dobj":
-        return tok.head  # "shelled Kherson", "captured the town of Avdiivka"
+    if (material or tok.head.lemma_ in VISIT) and tok.dep_ == "dobj":
+        return tok.head  # "shelled Kherson", "captured the town of Avdiivka", "visited Kyiv"
     if tok.dep_ != "pobj":
         return None
     prep = tok.head.lower_
     if prep in LOCATIVE or (material and prep in TARGET_PREPS):
+        return tok.head.head
+    if prep == "from" and etype == "RETREAT":  # "withdrew from the village of Krynky"
+        return tok.head.head
+    if prep == "to" and etype == "MOBILIZE":  # "deployed 50,000 troops to the Kursk region"
         return tok.head.head
     return None
 
@@ -214,14 +246,19 @@ def _location(
     for ent in ents_in(sent):
         if ent.label_ not in ("GPE", "LOC", "FAC") or _inside_quote(ent[0], ctx):
             continue
-        ref = ctx.linked.ref_at(ctx.doc_index, ent.start)
+        # The root, not the first token: "the Kerch Bridge" is linked without its "the".
+        ref = ctx.linked.ref_at(ctx.doc_index, ent.root.i)
         if ref is None or ref.entity_id in taken:
             continue
-        attach = _place_attachment(ent, material)
+        attach = _place_attachment(ent, material, etype)
         if attach is None:
             continue
         on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
-        ok = attach.i in governing or on_object or (material and attach.i in own)
+        if attach.i in ctx.cues and attach.i != trigger.i and ent.start > attach.i:
+            continue  # "..., the minister said in Berlin": where it was said, not done
+        # "held talks near San Francisco": the place of a noun naming the same happening.
+        same = classify(attach) == etype
+        ok = attach.i in governing or on_object or same or (material and attach.i in own)
         if not ok:
             continue
         place = lookup_place(ent.text)
@@ -303,7 +340,7 @@ AID_OBJECTS = {
     "drone",
     "equipment",
     "instructor",
-    "troop",
+    "team",
     "fund",
     "money",
     "loan",
@@ -382,9 +419,70 @@ def _refine(etype: str, tok: Token) -> str:
     return etype
 
 
-def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
-    """First trigger of each type in the sentence (verbs before nouns)."""
-    found: dict[str, Token] = {}
+HAZARDS = {
+    "flood", "flooding", "earthquake", "quake", "storm", "cyclone", "hurricane", "typhoon",
+    "landslide", "mudslide", "avalanche", "wildfire", "blaze", "heatwave", "drought",
+    "tornado", "tsunami", "rain", "disease", "outbreak", "cholera", "collapse", "crash",
+    "accident", "eruption", "lightning", "stampede", "heat",
+}  # fmt: skip
+
+
+def _natural(tok: Token) -> bool:
+    """ "Floods have killed 5,000", "were killed in a landslide": no one attacked."""
+    causes = [c for c in tok.children if c.dep_ in ("nsubj", "agent")]
+    causes += [g for c in causes if c.dep_ == "agent" for g in c.children]
+    causes += _pobjs(tok, {"in", "by"})
+    return any(c.lemma_.lower() in HAZARDS for c in causes)
+
+
+RELATIVE = {"which", "that", "who", "whom"}
+CASUALTY_VERBS = {"kill", "injure", "wound", "hurt", "die"}
+
+
+def _own_subject(tok: Token) -> Token | None:
+    if tok.pos_ != "VERB" or tok.dep_ in ("relcl", "acl"):
+        return None
+    subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return subj[0] if subj and subj[0].lower_ not in RELATIVE else None
+
+
+def _at_the_same_time(clause: Token, main: Token) -> bool:
+    if clause.dep_ != "advcl" or clause.head.i != main.i:
+        return False
+    return any(c.lower_ in ("when", "as", "while") for c in clause.children)
+
+
+def _another_happening(tok: Token, same: list[Token]) -> bool:
+    """ "Hezbollah fired rockets after an Israeli strike killed a commander", "the UN is
+    sending teams and the EU pledged 500,000 euros": the same type twice in a sentence
+    is two events when each verb has a subject of its own."""
+    subj = _own_subject(tok)
+    if subj is None:
+        return False
+    for other in same:
+        if {tok.lemma_, other.lemma_} <= CASUALTY_VERBS:
+            return False  # "four were killed and 16 others wounded": one attack
+        if _at_the_same_time(tok, other) or _at_the_same_time(other, tok):
+            return False  # "were killed when gunmen opened fire": one attack
+        theirs = _own_subject(other)
+        if theirs is None or theirs.i == subj.i or subj.i in {t.i for t in theirs.subtree}:
+            return False
+    return True
+
+
+def _says_quote(verb: Token, ctx: SentenceContext) -> bool:
+    """The clause the verb reports is a direct quote (not a partial one inside narration)."""
+    return any(
+        c.dep_ in ("ccomp", "xcomp")
+        and all(_inside_quote(t, ctx) for t in c.subtree if not (t.is_punct or t.is_space))
+        for c in verb.children
+    )
+
+
+def _triggers(sent: Span, ctx: SentenceContext) -> list[tuple[str, Token]]:
+    """First trigger of each type in the sentence (verbs before nouns), and later ones
+    of a type that are another happening."""
+    found: list[tuple[str, Token]] = []
     for tok in sorted(sent, key=lambda t: (t.pos_ != "VERB", t.i)):
         if _inside_quote(tok, ctx):
             continue
@@ -392,14 +490,27 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
         if etype is None:
             continue
         etype = _refine(etype, tok)
-        if etype in found:
+        if etype in ("THREATEN", "REJECT") and tok.i in ctx.cues and _says_quote(tok, ctx):
+            continue  # "“We will respond,” he said": the quote is the statement
+        same = [t for e, t in found if e == etype]
+        if same and not _another_happening(tok, same):
+            continue
+        if etype == "ASSAULT" and tok.pos_ == "VERB" and _natural(tok):
             continue
         if etype not in ("REQUEST", "STATEMENT") and only_wanted(tok):
             continue  # "allow Kyiv to strike": the request is the event
+        if tok.i > 0 and tok.doc[tok.i - 1].text == "-" and tok.dep_ in ("amod", "compound"):
+            continue  # "Iran-backed militias", "Western-supplied weapons"
         if tok.pos_ == "VERB" and tok.dep_ in ("amod", "acl") and etype in MATERIAL:
             continue  # "an interview given to Reuters", "Western-supplied weapons"
         if etype == "AID" and tok.pos_ == "VERB" and not _aid_object(tok, sent, ctx):
             continue
+        if etype in MATERIAL and tok.tag_ == "VBG" and tok.dep_ == "csubj":
+            continue  # "supplying Ukraine with weapons would have consequences": a case put
+        if tok.pos_ == "NOUN" and tok.dep_ == "dobj" and classify(tok.head) == "CONCEDE":
+            continue  # "lifted sanctions": the lifting is the event, not the sanctions
+        if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "dative") and tok.head.i in ctx.cues:
+            continue  # "told a rally in Port Sudan": the audience, not a happening
         if etype in MATERIAL and tok.pos_ == "NOUN" and not _anchored(tok, sent, ctx):
             continue
         if etype not in MATERIAL and tok.pos_ == "NOUN" and not _has_participant(tok, ctx):
@@ -412,12 +523,31 @@ def _triggers(sent: Span, ctx: SentenceContext) -> dict[str, Token]:
             continue  # "Ukraine could repel Russian airstrikes": none has happened
         if tok.pos_ == "VERB" and etype not in MATERIAL and _generic(tok):
             continue  # "the loss could threaten other cities"
-        if tok.tag_ == "VBG" and tok.dep_ == "advcl" and etype not in MATERIAL:
+        # "..., accusing Hamas of ...", "..., urging Ankara to ..." are acts of their own.
+        acts = etype in ("ACCUSE", "REQUEST")
+        if tok.tag_ == "VBG" and tok.dep_ == "advcl" and etype not in MATERIAL and not acts:
             continue  # "..., threatening Kyiv's influence": a description
         if first_person(tok, subject_of(tok) if tok.pos_ == "VERB" else None):
             continue  # the page speaking to its readers, not news
-        found[etype] = tok
-    return found
+        found.append((etype, tok))
+    return _casualties_of_protest(found)
+
+
+def _casualties_of_protest(found: list[tuple[str, Token]]) -> list[tuple[str, Token]]:
+    """ "demonstrators set fire to a police station; two officers were killed": deaths
+    told with no attacker in a protest's sentence are the protest's toll."""
+    if not any(e == "PROTEST" for e, _ in found):
+        return found
+    return [
+        (e, t)
+        for e, t in found
+        if not (
+            e == "ASSAULT"
+            and t.lemma_ in CASUALTY_VERBS
+            and any(c.dep_ == "nsubjpass" for c in t.children)
+            and not any(c.dep_ == "agent" for c in t.children)
+        )
+    ]
 
 
 def _realis(tok: Token) -> bool:
@@ -447,8 +577,30 @@ def _refers_back(tok: Token, etype: str) -> bool:
 
 
 def _happened_noun(tok: Token, main: set[int]) -> bool:
-    """ "said the attack happened in Livny": the noun is what is reported."""
-    return tok.dep_ == "nsubj" and tok.head.i in main and tok.head.lemma_ in HAPPEN
+    """ "said the attack happened in Livny", "the attack on the plant caused a fire, the
+    company said": the noun is what is reported."""
+    if tok.dep_ != "nsubj" or tok.head.i not in main:
+        return False
+    return tok.head.lemma_ in HAPPEN or tok.head.lemma_ in CONSEQUENCE
+
+
+def _has_no(tok: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children)
+
+
+def _in_subject(tok: Token, main: set[int], sent: Span) -> bool:
+    """ "The death toll from Saturday's strike has risen to 31, officials said": a
+    happening named inside the subject of what is reported is what is reported."""
+    if tok.pos_ != "NOUN" or classify(tok) not in MATERIAL:
+        return False
+    return any(
+        c.dep_ in ("nsubj", "nsubjpass") and tok.i in {t.i for t in c.subtree}
+        for i in main
+        for c in sent.doc[i].children
+    )
+
+
+CONSEQUENCE = {"cause", "leave", "destroy", "damage", "kill", "injure", "wound", "hit", "spark"}
 
 
 HAPPEN = {"happen", "occur", "take"}
@@ -474,32 +626,47 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     if cue is not None:
         content = reported_content(cue.token, sent)
         main = main_predicates(cue.token, content)
-        for tok in triggers.values():
+        for _, tok in triggers:
             if tok.i not in content:
                 continue
             m = modality_of(tok)
             if tok.pos_ == "VERB" and (m.hypothetical or m.negated):
                 continue  # kept with its modality; the saying is an event of its own
-            if tok.i in main or _happened_noun(tok, main):
+            if tok.i in main or _happened_noun(tok, main) or _in_subject(tok, main, sent):
                 reported = True
     quoted = any(
         a < ctx.offset + sent.end_char and ctx.offset + sent.start_char < b for a, b in ctx.quotes
     )
-    used = {t.i for t in triggers.values()}
+    used = {t.i for _, t in triggers}
     # A speech verb deep in a phrase with no known speaker ("bloggers who posted a picture
     # of what they described as a fire") is a detail of the sentence, not its statement.
     incidental = cue is not None and cue.speaker is None and cue.token.dep_ not in MAIN_DEPS
-    if cue is not None and (quoted or not reported) and cue.token.i not in used and not incidental:
-        triggers["STATEMENT"] = cue.token
+    # "Eritrea has not commented", "declined to comment": no saying happened.
+    silent = cue is not None and (
+        modality_of(cue.token).negated
+        or cue.token.head.lemma_ == "decline"
+        or any(  # "no group claimed", "nobody said"
+            c.dep_ == "nsubj" and (c.lower_ in ("nobody", "none") or _has_no(c))
+            for c in cue.token.children
+        )
+    )
+    if (
+        cue is not None
+        and (quoted or not reported)
+        and cue.token.i not in used
+        and not incidental
+        and not silent
+    ):
+        triggers.append(("STATEMENT", cue.token))
     if not triggers:  # most sentences: skip the per-event work below
         return []
-    happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers.items())
+    happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers)
     claim = _claim_source(sent, cue if happened else None)
     time = _time(sent, ctx)
     money_matches = find_money(sent.text)
     weapons = _weapons(sent, ctx)
     events = []
-    for etype, tok in triggers.items():
+    for etype, tok in triggers:
         if etype == "STATEMENT" and cue is not None:
             actors = [cue.speaker] if cue.speaker else []
             recipients = _refs(
@@ -510,9 +677,14 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         else:
             actors, recipients = _participants(tok, ctx)
         location = _location(sent, ctx, actors, tok, etype)
+        if location is not None:
+            # "shelled Kherson", "visited Moscow": the place is where it happened, not a party.
+            recipients = [r for r in recipients if r.entity_id != location.entity_id]
         modality = modality_of(tok)
         counts: list[Count] = []
-        if etype in COUNTED_TYPES:
+        # A protest's toll, unless the sentence tells who did the killing.
+        attacked = etype == "PROTEST" and any(e == "ASSAULT" for e, _ in triggers)
+        if etype in COUNTED_TYPES and not attacked:
             counts = find_counts(sent.text, [(m.start, m.end) for m in money_matches])
         money = [Money(amount=m.amount, currency=m.currency, text=m.text) for m in money_matches]
         acled_type, acled_sub = _acled(etype, tok, sent, weapons)

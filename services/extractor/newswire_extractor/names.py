@@ -97,3 +97,14 @@ def name_key(name: str) -> str:
 def surname_key(name: str) -> str:
     key = name_key(name)
     return key.rsplit(" ", 1)[-1] if key else key
+
+
+# Name particles that stay with a surname: "al-Atta" is Yasser al-Atta's surname "Atta".
+PARTICLES = {"al", "el", "ul", "bin", "ibn", "van", "von", "de", "da", "di", "du", "le", "la"}
+
+
+def without_particles(key: str) -> str:
+    words = key.split()
+    while len(words) > 1 and words[0] in PARTICLES:
+        words = words[1:]
+    return " ".join(words)

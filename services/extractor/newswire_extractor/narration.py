@@ -98,13 +98,16 @@ def main_predicates(cue: Token, content: set[int]) -> set[int]:
 
 
 # "report damage", "posted a picture": the object is a thing, not something said.
-OBJECT_VERBS = {"post", "report", "publish", "share"}
+# Verbs that state something only without a noun object: "claimed responsibility",
+# "announced a package" are acts, "claimed that ..." is speech.
+OBJECT_VERBS = {"post", "report", "publish", "share", "claim", "describe"}
 
 
 def speaks(cue: Token) -> bool:
     """Whether a speech verb here states something (else no STATEMENT comes of it)."""
     if cue.lemma_.lower() in OBJECT_VERBS:
         objects = [c for c in cue.children if c.dep_ == "dobj"]
-        if objects and objects[0].pos_ in ("NOUN", "PROPN"):
+        judged = any(c.lower_ == "as" for c in cue.children)  # "described X as a win"
+        if objects and objects[0].pos_ in ("NOUN", "PROPN") and not judged:
             return False
     return not is_question_or_impersonal(cue)

@@ -139,7 +139,15 @@ NUMBER_WORDS = {
     "hundred": 100,
     "a dozen": 12,
 }
-_CNUM = rf"(?:\d[\d,]*|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})"
+# Vague quantities get ACLED's conservative reading: "dozens" is at least 12.
+VAGUE = {"dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000}
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_WORD_NUM = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+_CNUM = (
+    rf"(?:\d[\d,]*|(?:{_UNITS}|a) hundred|(?:{_TENS})[- ](?:{_UNITS})|"
+    rf"(?:{'|'.join(VAGUE)})(?:\s+of)?|{_WORD_NUM})"
+)
 _QUAL = (
     r"at least|no fewer than|no less than|more than|over|as many as|up to|at most|"
     r"no more than|fewer than|less than|nearly|almost|about|around|roughly|"
@@ -163,6 +171,10 @@ CASUALTY = {
     "wounds": "injured",
     "injure": "injured",
     "wound": "injured",
+    "shot dead": "killed",
+    "shooting dead": "killed",
+    "gunned down": "killed",
+    "massacred": "killed",
 }
 # Things whose number an event report gives; the kind is the plural noun.
 COUNTED = {
@@ -190,7 +202,7 @@ COUNTED = {
     "building": "buildings",
 }
 
-_FILLER = r"(?:(?!and\b|or\b|but\b|while\b|as\b|in\b|of\b)[A-Za-z’'-]+\s+){0,3}"
+_FILLER = r"(?:(?!and\b|or\b|but\b|while\b|as\b|in\b|of\b)[A-Za-z.’'-]+\s+){0,3}"
 _NUM_THEN_CASUALTY = re.compile(
     rf"\b(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b\s+(?:(?:more|other|others)\s+)?"
     rf"{_FILLER}(?:(?:were|was|have been|had been|are|is|been|being|got)\s+)?"
@@ -199,7 +211,14 @@ _NUM_THEN_CASUALTY = re.compile(
 )
 _CASUALTY_THEN_NUM = re.compile(
     rf"\b(?P<cas>killing|killed|kills|kill|injuring|injured|injures|injure|wounding|"
-    rf"wounded|wounds|wound)\s+(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b",
+    rf"wounded|wounds|wound|shot dead|shooting dead|gunned down|massacred)\s+"
+    rf"(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b",
+    re.IGNORECASE,
+)
+# "The death toll from the strike has risen to 31"
+_TOLL = re.compile(
+    rf"\bdeath toll\b[^.;]{{0,80}}?\b(?:rose|risen|rises|climbed|reached|stands at|stood at|"
+    rf"jumped|increased|is|was|hit)\s+(?:to\s+)?(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b",
     re.IGNORECASE,
 )
 _NUM_THEN_THING = re.compile(
@@ -213,6 +232,14 @@ def number_value(text: str) -> int | None:
     text = text.lower().replace(",", "")
     if text.isdigit():
         return int(text)
+    text = re.sub(r"\s+of$", "", text)
+    if text in VAGUE:
+        return VAGUE[text]
+    parts = re.split(r"[- ]", text)
+    if len(parts) == 2 and parts[1] == "hundred":
+        return 100 * (1 if parts[0] == "a" else NUMBER_WORDS.get(parts[0], 0)) or None
+    if len(parts) == 2 and parts[0] in NUMBER_WORDS and parts[1] in NUMBER_WORDS:
+        return NUMBER_WORDS[parts[0]] + NUMBER_WORDS[parts[1]]  # "twenty-three"
     return NUMBER_WORDS.get(text)
 
 
@@ -221,12 +248,13 @@ def _count(m: re.Match[str], kind: str) -> Count | None:
     if value is None:
         return None
     qual = (m["qual"] or "").lower()
+    vague = re.sub(r"\s+of$", "", m["num"].lower()) in VAGUE
     return Count(
         kind=kind,
         value=value,
-        at_least=qual in AT_LEAST,
+        at_least=qual in AT_LEAST or vague,
         at_most=qual in AT_MOST,
-        approximate=bool(qual) and qual not in AT_LEAST | AT_MOST,
+        approximate=(bool(qual) and qual not in AT_LEAST | AT_MOST) or vague,
         text=m.group(0),
     )
 
@@ -241,6 +269,7 @@ def find_counts(text: str, skip: list[tuple[int, int]] | None = None) -> list[Co
         return not any(s < ue and us < e for us, ue in used)
 
     for pattern, kind_of in (
+        (_TOLL, lambda m: "killed"),
         (_CASUALTY_THEN_NUM, lambda m: CASUALTY[m["cas"].lower()]),
         (_NUM_THEN_CASUALTY, lambda m: CASUALTY[m["cas"].lower()]),
         (_NUM_THEN_THING, lambda m: COUNTED[m["thing"].lower()]),

@@ -357,7 +357,9 @@ def indirect_quotes(
     return out
 
 
-SPLIT_GAP = 60  # chars of "," said Bill Blair, "" between two halves of one quote
+# chars of "," said Bill Blair, "" between two halves of one quote; room for an
+# apposition ("said Tedros Adhanom Ghebreyesus, the head of the World Health Organization.")
+SPLIT_GAP = 110
 
 
 def _split(prev: Quote, q: Quote, gap: str) -> bool:

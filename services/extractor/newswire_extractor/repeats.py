@@ -30,6 +30,12 @@ def _actor_keys(event: Event, entities: dict[str, Entity]) -> set[str]:
     return keys
 
 
+def _the_trigger(event: Event) -> bool:
+    """ "The attack on ...": a definite article points back; "their advance" may not."""
+    pattern = rf"\b(?:the|this|that)\s+{re.escape(event.trigger)}\b"
+    return re.search(pattern, event.evidence.sentence, re.IGNORECASE) is not None
+
+
 def _words(sentence: str) -> set[str]:
     return set(re.findall(r"\w+", sentence.lower()))
 
@@ -47,9 +53,12 @@ def is_repeat(later: Event, earlier: Event, refers_back: bool, entities: dict[st
     before = _actor_keys(earlier, entities)
     if before and not _actor_keys(later, entities) <= before:
         return False
-    if later.location is not None and (
+    # "The attack on the plant in Zaporizhzhia caused a fire": a definite reference may
+    # tell where an earlier happening was when that telling did not.
+    new_place = later.location is not None and (
         earlier.location is None or later.location.entity_id != earlier.location.entity_id
-    ):
+    )
+    if new_place and not (earlier.location is None and _the_trigger(later)):
         return False
     counts = {(c.kind, c.value) for c in later.counts}
     if counts - {(c.kind, c.value) for c in earlier.counts}:
@@ -77,4 +86,5 @@ def merge_repeats(
         else:  # told twice: a little more credible, and who did it may be told only later
             first.confidence = round(min(0.95, first.confidence + 0.05), 2)
             first.actors = first.actors or event.actors
+            first.location = first.location or event.location
     return kept
