@@ -1,28 +1,29 @@
-"""The HTTP side every service shares: health, readiness, and the broker's lifecycle.
+"""The HTTP side every service shares: health, readiness, and the stage runners' lifecycle.
 
-A service is a FastAPI app whose lifespan creates its consumer groups (at id 0), starts
-the FastStream broker and stops it on shutdown (uvicorn turns SIGTERM into a graceful
-shutdown: stop reading, let in-flight handlers finish within ``shutdown_grace_s``).
+A service is a FastAPI app whose lifespan starts one ``StageRunner`` per stage and stops
+them on shutdown. ``serve`` runs it under uvicorn; on SIGTERM the runners stop reading at
+once (not only after uvicorn has closed its connections), in-flight entries get
+``shutdown_grace_s`` to finish, the rest stay pending, and the process exits 0.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from faststream.redis import RedisBroker
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .logging import configure_logging, get_logger
 from .settings import Settings, get_settings
-from .streams import ensure_group
-from .worker import StageSpec, attach_stage
+from .worker import StageRunner, StageSpec
 
 ReadinessCheck = Callable[[], Awaitable[None]]  # raises when not ready
 
@@ -30,18 +31,15 @@ log = get_logger()
 
 
 class ServiceRuntime:
-    """The connections one service process holds: settings, a Redis client, the broker."""
+    """The connections one service process holds: settings, a Redis client, its runners."""
 
     def __init__(self, service: str, settings: Settings | None = None) -> None:
         self.service = service
         self.settings = settings or get_settings()
         self.redis: Redis = Redis.from_url(self.settings.redis_url)
-        self.broker = RedisBroker(
-            self.settings.redis_url,
-            graceful_timeout=self.settings.shutdown_grace_s,
-            logger=None,  # type: ignore[arg-type]  # our own log lines say what happened
-        )
         self.stages: list[StageSpec[Any, Any]] = []
+        self.runners: list[StageRunner] = []
+        self._tasks: list[asyncio.Task[None]] = []
         self.readiness_checks: list[tuple[str, ReadinessCheck]] = [("redis", self._ping)]
 
     async def _ping(self) -> None:
@@ -49,7 +47,6 @@ class ServiceRuntime:
 
     def add_stage(self, spec: StageSpec[Any, Any]) -> None:
         self.stages.append(spec)
-        attach_stage(self.broker, self.redis, spec, self.settings)
 
     async def wait_for_redis(self, timeout_s: float = 60.0) -> None:
         """Redis may still be starting (compose, Procfile): retry with backoff, then fail."""
@@ -69,13 +66,26 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.wait_for_redis()
-        for spec in self.stages:
-            await ensure_group(self.redis, spec.input_stream, spec.service)
-        await self.broker.start()
+        self.runners = [StageRunner(spec, self.settings, self.redis) for spec in self.stages]
+        self._tasks = [asyncio.create_task(runner.run()) for runner in self.runners]
         log.info("service started", consumer=self.settings.consumer(self.service))
 
+    def request_stop(self) -> None:
+        """Stop reading new entries (safe to call more than once)."""
+        for runner in self.runners:
+            runner.stop()
+
     async def stop(self) -> None:
-        await self.broker.stop()
+        self.request_stop()
+        if self._tasks:
+            # Each runner bounds its own drain by shutdown_grace_s; this is a backstop.
+            _, late = await asyncio.wait(self._tasks, timeout=self.settings.shutdown_grace_s + 5)
+            for task in late:
+                task.cancel()
+            results = await asyncio.gather(*self._tasks, return_exceptions=True)
+            for result in results:
+                if isinstance(result, Exception):
+                    log.error("runner failed", error=f"{type(result).__name__}: {result}")
         await self.redis.aclose()
         log.info("service stopped")
 
@@ -125,14 +135,38 @@ def create_service_app(
     return app
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, plus: a signal also stops the runners, and SIGTERM ends with exit code 0.
+
+    uvicorn re-raises the signal it caught once it has shut down, so the process would
+    die "killed by SIGTERM"; a graceful stop asked for by the orchestrator is a success.
+    """
+
+    def __init__(self, config: uvicorn.Config, runtime: ServiceRuntime | None) -> None:
+        super().__init__(config)
+        self.runtime = runtime
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        if sig == signal.SIGTERM:
+            self._captured_signals = [s for s in self._captured_signals if s != sig]
+        if self.runtime is not None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                return
+            loop.call_soon_threadsafe(self.runtime.request_stop)
+
+
 def serve(app: FastAPI, service: str, port: int, settings: Settings | None = None) -> None:
     """Run ``app`` under uvicorn with newswire's logging (the thin ``__main__`` calls this)."""
     settings = settings or get_settings()
     configure_logging(service, settings.log_level, settings.log_format)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=port,
         log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) or None,
     )
+    _Server(config, getattr(app.state, "runtime", None)).run()

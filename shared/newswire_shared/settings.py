@@ -39,6 +39,22 @@ class Settings(BaseSettings):
     claim_idle_ms: int = Field(default=60_000, ge=100)
     poll_interval_ms: int = Field(default=1_000, ge=10)
     shutdown_grace_s: float = Field(default=10.0, ge=0)
+    transient_retry_s: float = Field(
+        default=30.0, ge=0, description="how long a TransientError is retried in place"
+    )
+    retry_backoff_max_s: float = Field(default=5.0, gt=0, description="cap of the retry backoff")
+    maintenance_interval_s: float = Field(
+        default=30.0, gt=0, description="period of stream trimming and dead-consumer cleanup"
+    )
+    dead_consumer_idle_ms: int = Field(
+        default=3_600_000,
+        ge=1_000,
+        description="a consumer idle this long, with 0 pending, is removed",
+    )
+    max_backlog: int = Field(
+        default=10_000, ge=1, description="entries waiting in the pipeline before the API says 429"
+    )
+    backlog_retry_after_s: int = Field(default=5, ge=1, description="Retry-After of a 429")
 
     # Fetcher
     user_agent: str = "newswire/0.1 (+https://github.com/newswire/newswire)"

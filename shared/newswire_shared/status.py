@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 STAGE_RANK = {"queued": 0, "fetched": 1, "cleaned": 2, "extracted": 3, "stored": 4, "failed": 5}
 
@@ -70,13 +71,22 @@ async def create_if_new(
     return bool(await redis.eval(_CREATE_IF_NEW, 1, status_key(article_id), *args))
 
 
-async def advance(redis: Redis, article_id: str, stage: str, **fields: str) -> bool:
-    """Move the article to ``stage`` unless it is already there or further along."""
+def _advance_args(stage: str, fields: dict[str, str]) -> list[Any]:
     args: list[Any] = [stage, STAGE_RANK[stage], _now()]
     for name, value in fields.items():
         args += [name, value]
-    result = await redis.eval(_ADVANCE, 1, status_key(article_id), *args)
+    return args
+
+
+async def advance(redis: Redis, article_id: str, stage: str, **fields: str) -> bool:
+    """Move the article to ``stage`` unless it is already there or further along."""
+    result = await redis.eval(_ADVANCE, 1, status_key(article_id), *_advance_args(stage, fields))
     return bool(result)
+
+
+def queue_advance(pipe: Pipeline, article_id: str, stage: str, **fields: str) -> None:
+    """``advance`` as a command of ``pipe``, so it commits with the output and the ack."""
+    pipe.eval(_ADVANCE, 1, status_key(article_id), *_advance_args(stage, fields))
 
 
 async def fail(redis: Redis, article_id: str, reason: str) -> None:

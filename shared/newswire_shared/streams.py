@@ -1,9 +1,8 @@
 """Stream names and the Redis Streams plumbing every service shares.
 
-FastStream carries our messages; these helpers close the gaps it leaves: consumer groups
-are created at id ``0`` (FastStream creates them at ``$``, which skips everything
-published before the consumer first started), entries can be read back outside a
-subscriber (CLI, tests), and failures go to one dead-letter stream.
+An entry keeps FastStream's binary format (one ``__data__`` field: headers, then the
+JSON body), so entries written by earlier versions still read. Consumer groups are
+created at id ``0``: a group created at ``$`` would skip what was published before it.
 """
 
 from __future__ import annotations
@@ -21,6 +20,9 @@ EXTRACTED = "newswire.extracted"
 DLQ = "newswire.dlq"
 
 PIPELINE_STREAMS = (FETCH, RAW, CLEAN, EXTRACTED)
+# What counts as the pipeline's backlog for the API's 429: every stream a submission
+# still has to pass through (the fetch queue too, or a flood of URLs would queue unbounded).
+BACKLOG_STREAMS = PIPELINE_STREAMS
 
 # Header names; values are strings.
 H_ARTICLE_ID = "article_id"
@@ -59,3 +61,9 @@ async def encode_entry(body: bytes, headers: dict[str, str]) -> dict[str, bytes]
         message=body, reply_to=None, headers=headers, correlation_id=headers.get(H_TRACE_ID, "")
     )
     return {"__data__": data}
+
+
+async def publish(redis: Redis, stream: str, body: bytes, headers: dict[str, str]) -> str:
+    """XADD one message; its entry id."""
+    entry_id = await redis.xadd(stream, await encode_entry(body, headers))  # type: ignore[arg-type]
+    return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)

@@ -234,7 +234,6 @@ async def test_concurrent_submissions_of_url_variants_queue_one_fetch(redis_url:
     from newswire_fetcher.intake import submit_url
 
     runtime = ServiceRuntime("fetcher", settings=Settings(redis_url=redis_url))
-    await runtime.broker.connect()
     variants = [
         "https://Example.com/news/story?id=7",
         "https://example.com/news/story?id=7#comments",
@@ -244,7 +243,6 @@ async def test_concurrent_submissions_of_url_variants_queue_one_fetch(redis_url:
     try:
         results = await asyncio.gather(*(submit_url(runtime, url) for url in variants))
     finally:
-        await runtime.broker.stop()
         await runtime.redis.aclose()
     assert len({r.article_id for r in results}) == 1
     assert sum(not r.duplicate for r in results) == 1

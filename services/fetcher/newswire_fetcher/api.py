@@ -1,7 +1,8 @@
 """The fetcher's HTTP API: submit pages, ask where an article is.
 
 Bad input is answered 422 with the offending field in ``loc`` (FastAPI's validation
-format), never 500; Redis being down is a 503.
+format), never 500; Redis being down is a 503; a pipeline backlog past ``max_backlog``
+is a 429 with Retry-After, so a flood of submissions cannot queue without limit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from redis.exceptions import RedisError
 
 from newswire_shared import status as article_status
 from newswire_shared.app import ServiceRuntime
+from newswire_shared.maintenance import Backlog
 
 from . import intake
 from .access import require_api_key
@@ -122,6 +124,21 @@ def _check_combination(body: SubmitRequest, runtime: ServiceRuntime) -> None:
             raise _invalid("text", f"text is {len(body.text)} characters; the limit is {limit}")
 
 
+async def _check_backlog(request: Request, runtime: ServiceRuntime) -> None:
+    backlog: Backlog = request.app.state.backlog
+    try:
+        waiting = await backlog.current()
+    except RedisError as exc:
+        raise HTTPException(503, f"queue unavailable: {type(exc).__name__}: {exc}") from None
+    limit = runtime.settings.max_backlog
+    if waiting > limit:
+        raise HTTPException(
+            429,
+            f"pipeline backlog is {waiting} entries (limit {limit}); retry later",
+            headers={"Retry-After": str(runtime.settings.backlog_retry_after_s)},
+        )
+
+
 def _ref(sub: intake.Submission) -> ArticleRef:
     return ArticleRef(
         article_id=sub.article_id, url=sub.url, canonical_url=sub.canonical_url,
@@ -138,12 +155,14 @@ def _ref(sub: intake.Submission) -> ArticleRef:
     responses={401: {"description": "NEWSWIRE_API_KEY is set and the request lacks it"},
                413: {"description": "request body larger than api_max_body_bytes"},
                422: {"description": "invalid input; loc names the field"},
+               429: {"description": "the pipeline's backlog is past max_backlog; retry later"},
                503: {"description": "the queue (Redis) is unavailable"}},
     dependencies=[Depends(require_api_key)],
 )  # fmt: skip
 async def submit(body: SubmitRequest, request: Request) -> SubmitResponse:
     runtime = _runtime(request)
     _check_combination(body, runtime)
+    await _check_backlog(request, runtime)
     try:
         if body.urls is not None:
             subs = [await intake.submit_url(runtime, u, force=body.force) for u in body.urls]

@@ -96,8 +96,9 @@ async def _duplicate(runtime: ServiceRuntime, article_id: str) -> Submission:
 
 
 async def _publish(runtime: ServiceRuntime, message: Message, stream: str) -> None:
-    await runtime.broker.publish(
+    await streams.publish(
+        runtime.redis,
+        stream,
         message.model_dump_json().encode(),
-        stream=stream,
-        headers=streams.trace_headers(message.article_id, message.trace_id),
+        streams.trace_headers(message.article_id, message.trace_id),
     )

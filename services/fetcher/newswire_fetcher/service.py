@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from newswire_shared import streams
 from newswire_shared.app import ServiceRuntime, create_service_app
 from newswire_shared.logging import get_logger
+from newswire_shared.maintenance import Backlog
 from newswire_shared.messages import FetchRequest, RawArticle, utcnow
 from newswire_shared.settings import Settings
 from newswire_shared.worker import StageSpec
@@ -109,4 +110,5 @@ def build_app(runtime: ServiceRuntime | None = None, *, worker: bool = True) -> 
         on_shutdown=[fetcher.close],
     )
     app.add_middleware(BodyLimit, limit=runtime.settings.api_max_body_bytes)
+    app.state.backlog = Backlog(runtime.redis, streams.BACKLOG_STREAMS)
     return app

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import FastAPI
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 
 from newswire_shared import streams
 from newswire_shared.app import ServiceRuntime, create_service_app
 from newswire_shared.logging import get_logger
 from newswire_shared.messages import ExtractedArticle
-from newswire_shared.worker import PermanentError, StageSpec
+from newswire_shared.worker import PermanentError, StageSpec, TransientError
 
 from .api import router
 from .store import Store
@@ -28,6 +28,9 @@ def make_stage(store: Store) -> StageSpec[ExtractedArticle, ExtractedArticle]:
             # The database rejects the values themselves (e.g. a NUL byte on PostgreSQL):
             # no retry can help, so dead-letter it at once with the reason.
             raise PermanentError(f"database rejected the article: {exc.orig}") from exc
+        except OperationalError as exc:
+            # Database down or unreachable: retried in place, the entry stays ours.
+            raise TransientError(f"database unavailable: {exc.orig}") from exc
         if not changed:
             log.info("already stored, unchanged")
 
