@@ -47,7 +47,7 @@ def _poison() -> list[tuple[str, str, dict[str, bytes], str]]:
         ("schema-version", RAW, _entry(json.dumps(wrong_version).encode(), "p-version"),
          "schema_version"),
         ("10MB-text", RAW, _entry(_raw("p-10mb", "Kharkiv. " * 1_200_000)
-                                  .model_dump_json().encode(), "p-10mb"), "chars"),
+                                  .model_dump_json().encode(), "p-10mb"), "too large"),
         ("nlp-limit", CLEAN, _entry(too_long.model_dump_json().encode(), "p-nlp"), "chars"),
         ("no-data-field", RAW, {"payload": b"not a newswire entry"}, ""),
     ]  # fmt: skip

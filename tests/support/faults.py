@@ -95,6 +95,7 @@ class FaultEnv:
             extra_env={**FAST_DELIVERY, **(extra_env or {})},
         )
         self._engine: sa.Engine | None = None
+        self.refused = 0  # answers other than 202 that a client resent (503, 429, no answer)
 
     @property
     def fetcher(self) -> str:
@@ -169,6 +170,7 @@ class FaultEnv:
                     raise AssertionError(f"{response.status_code}: {response.text[:500]}")
             except httpx.TransportError:
                 pass
+            self.refused += 1
             if time.monotonic() > deadline:
                 raise AssertionError(f"no 202 in {resend_for_s}s for {str(body)[:200]}")
             time.sleep(0.2)
@@ -260,6 +262,26 @@ class FaultEnv:
             duplicates=self.duplicate_rows(),
             dead=len(dead),
         )
+
+    def stage_records(self, name: str) -> list[dict]:
+        """The "stage done" log records of every process of service ``name``."""
+        records = []
+        for svc in self.pipe.processes(name):
+            if not svc.log_path.exists():
+                continue
+            for line in svc.log_path.read_text(errors="replace").splitlines():
+                if '"stage done"' in line and line.startswith("{"):
+                    records.append(json.loads(line))
+        return records
+
+    def redelivered(self, names: Iterable[str] = SERVICES) -> dict[str, int]:
+        """Per service, entries handled more than once (a redelivery, or a replay of work
+        whose ack was lost): the cost of at-least-once, which idempotence absorbs."""
+        counts = {}
+        for name in names:
+            done = [r.get("article_id") for r in self.stage_records(name)]
+            counts[name] = len(done) - len(set(done))
+        return counts
 
     def tails(self, names: Iterable[str] = SERVICES, lines: int = 15) -> str:
         return "\n".join(f"--- {n}\n{self.pipe.tail(n, lines)}" for n in names)
