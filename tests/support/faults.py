@@ -20,6 +20,7 @@ import redis
 import sqlalchemy as sa
 
 from newswire_shared.devredis import RedisServer
+from newswire_shared.status import status_key
 from newswire_shared.streams import DLQ, decode_entry
 from tests.support.processes import SERVICES, Pipeline
 
@@ -141,9 +142,12 @@ class FaultEnv:
         path = self.pipe.services[name].log_path
         return path.stat().st_size if path.exists() else 0
 
-    def wait_stage_done(self, name: str, offset: int, timeout_s: float = 120) -> float:
-        """Seconds until ``name`` logs a finished entry past ``offset`` of its log."""
-        started = time.monotonic()
+    def wait_stage_done(
+        self, name: str, offset: int, timeout_s: float = 120, since: float | None = None
+    ) -> float:
+        """Seconds (from ``since``, else now) until ``name`` logs a finished entry past
+        ``offset`` of its log."""
+        started = time.monotonic() if since is None else since
         path = self.pipe.services[name].log_path
         while time.monotonic() - started < timeout_s:
             with path.open("rb") as handle:
@@ -262,6 +266,14 @@ class FaultEnv:
             duplicates=self.duplicate_rows(),
             dead=len(dead),
         )
+
+    def stage(self, article_id: str) -> str:
+        """The article's stage in its status record ("" when there is none)."""
+        client = redis.Redis.from_url(self.redis_url, decode_responses=True)
+        try:
+            return str(client.hget(status_key(article_id), "stage") or "")
+        finally:
+            client.close()
 
     def stage_records(self, name: str) -> list[dict]:
         """The "stage done" log records of every process of service ``name``."""
