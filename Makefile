@@ -80,6 +80,7 @@ bench: install  ## benchmarks print figures; they assert nothing
 	python bench/stages.py
 	python bench/cleaner.py
 	python bench/extractor.py
+	python bench/runner.py
 
 bench-pipeline: install  ## N articles through the running services vs one process (minutes)
 	python bench/pipeline.py $(PIPELINE_ARGS)

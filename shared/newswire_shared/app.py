@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from .logging import configure_logging, get_logger
+from .logging import configure_logging, get_logger, redacted
 from .settings import Settings, get_settings
 from .worker import StageRunner, StageSpec
 
@@ -59,7 +59,8 @@ class ServiceRuntime:
                 return
             except (RedisConnectionError, OSError) as exc:
                 if loop.time() > deadline:
-                    raise RuntimeError(f"Redis not reachable at {self.settings.redis_url}") from exc
+                    where = redacted(self.settings.redis_url)
+                    raise RuntimeError(f"Redis not reachable at {where}") from exc
                 log.info("waiting for redis", retry_in_s=delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)

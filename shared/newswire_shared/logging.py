@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import sys
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import structlog
@@ -21,6 +22,7 @@ __all__ = [
     "clear_contextvars",
     "configure_logging",
     "get_logger",
+    "redacted",
 ]
 
 
@@ -80,3 +82,14 @@ def _add_service(service: str) -> Any:
 
 def get_logger(**initial: Any) -> Any:
     return structlog.get_logger(**initial)
+
+
+def redacted(url: str) -> str:
+    """``url`` without its password, for log lines and error messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -195,6 +195,19 @@ class StageRunner:
                 log.warning("redis unavailable", during=what, error=str(exc), retry_in_s=delay)
                 await asyncio.sleep(delay)
 
+    async def _recover(self, during: str, exc: Exception, backoff: _Backoff) -> None:
+        """After a failed read or reclaim: recreate a lost group, or back off; never exit."""
+        if isinstance(exc, ResponseError) and _is_nogroup(exc):
+            await self._retrying("recreate group", self._recreate_group)
+            return
+        delay = backoff.next()
+        if isinstance(exc, REDIS_DOWN):
+            log.warning("redis unavailable", during=during, error=str(exc), retry_in_s=delay)
+        else:
+            log.error("unexpected error", during=during, error=f"{type(exc).__name__}: {exc}",
+                      retry_in_s=delay)  # fmt: skip
+        await self._pause(delay)
+
     async def _pause(self, seconds: float) -> bool:
         """Sleep unless stopping; True when the runner is stopping."""
         try:
@@ -239,15 +252,8 @@ class StageRunner:
                     self.group, self.consumer, {self.stream: ">"},
                     count=free, block=self.settings.poll_interval_ms,
                 )  # fmt: skip
-            except ResponseError as exc:
-                if not _is_nogroup(exc):
-                    raise
-                await self._retrying("recreate group", self._recreate_group)
-                continue
-            except REDIS_DOWN as exc:
-                delay = backoff.next()
-                log.warning("redis unavailable", during="read", error=str(exc), retry_in_s=delay)
-                await self._pause(delay)
+            except Exception as exc:
+                await self._recover("read", exc, backoff)
                 continue
             backoff.reset()
             streams: Any = reply or []
@@ -266,17 +272,9 @@ class StageRunner:
                 continue
             try:
                 cursor = await self._reclaim(cursor, free)
-            except ResponseError as exc:
-                if not _is_nogroup(exc):
-                    raise
-                await self._retrying("recreate group", self._recreate_group)
+            except Exception as exc:
+                await self._recover("reclaim", exc, backoff)
                 cursor = "0-0"
-                continue
-            except REDIS_DOWN as exc:
-                delay = backoff.next()
-                log.warning("redis unavailable", during="reclaim", error=str(exc),
-                            retry_in_s=delay)  # fmt: skip
-                await self._pause(delay)
                 continue
             backoff.reset()
             if cursor == "0-0":  # a full pass done: wait before the next
@@ -290,17 +288,27 @@ class StageRunner:
         )  # fmt: skip
         next_cursor = maintenance.text(reply[0])
         claimed = [(maintenance.text(eid), f) for eid, f in reply[1] if eid is not None]
-        # Trimmed away while pending (Redis before 7 returns them without fields).
-        gone = [eid for eid, fields in claimed if not fields]
-        if gone:
-            await self.redis.xack(self.stream, self.group, *gone)
-        live = [(eid, fields) for eid, fields in claimed if fields and eid not in self._inflight]
+        if len(claimed) < len(reply[1]):
+            # Redis before 7 hands back entries deleted while pending as nil, without
+            # their ids; Redis 7 drops them from the pending list itself.
+            await self._ack_deleted()
+        live = [(eid, fields) for eid, fields in claimed if eid not in self._inflight]
         if live:
             counts = await self._delivery_counts([eid for eid, _ in live])
             log.info("reclaimed idle entries", count=len(live))
             for eid, fields in live:
                 self._spawn(eid, fields, deliveries=counts.get(eid, 2))
         return next_cursor
+
+    async def _ack_deleted(self) -> None:
+        rows = await self.redis.xpending_range(
+            self.stream, self.group, "-", "+", 1000, consumername=self.consumer
+        )
+        for row in rows:
+            eid = maintenance.text(row["message_id"])
+            if eid not in self._inflight and not await self.redis.xrange(self.stream, eid, eid):
+                await self.redis.xack(self.stream, self.group, eid)
+                log.warning("pending entry was deleted from the stream", deleted_id=eid)
 
     async def _delivery_counts(self, ids: list[str]) -> dict[str, int]:
         ordered = sorted(ids, key=maintenance.id_key)

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 import redis as redis_sync
@@ -39,7 +40,7 @@ from newswire_shared.messages import (
     Removal,
 )
 from newswire_shared.settings import Settings
-from newswire_shared.worker import PermanentError
+from newswire_shared.worker import PermanentError, TransientError
 from newswire_sink.api import router
 from newswire_sink.db import alembic_config, make_engine, migrate
 from newswire_sink.models import Base
@@ -583,7 +584,7 @@ def test_service_stores_messages_from_the_stream(database_url: str, redis_url: s
     msg = make_message("art-stream")
     redis = redis_sync.Redis.from_url(redis_url)
     try:
-        with TestClient(app) as client:  # runs the migrations and starts the broker
+        with TestClient(app) as client:  # runs the migrations and starts the runner
             assert client.get("/readyz").json()["status"] == "ready"
             fields = _encode(msg)
             redis.xadd(streams.EXTRACTED, fields)  # type: ignore[arg-type]
@@ -629,3 +630,21 @@ def test_stage_turns_values_the_database_rejects_into_a_permanent_error(
         with pytest.raises(PermanentError, match="database rejected"):
             asyncio.run(process(msg))
         assert store.get_article("art-nul") is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:///{tmp}/no-such-dir/newswire.db", "postgresql://postgres@127.0.0.1:{port}/newswire"],
+)
+def test_stage_turns_a_database_that_is_down_into_a_transient_error(
+    tmp_path: Path, url: str
+) -> None:
+    """Database down: retried in place by the runner, not dead-lettered."""
+    from newswire_shared.devredis import free_port
+
+    store = Store(url.format(tmp=tmp_path, port=free_port()))  # nothing listens there
+    try:
+        with pytest.raises(TransientError, match="database unavailable"):
+            asyncio.run(make_stage(store).process(make_message("art-down")))
+    finally:
+        store.dispose()
