@@ -36,6 +36,7 @@ def test_database_outage_mid_run_loses_and_duplicates_nothing(
             proxy.cut()
             time.sleep(outage_s)
             stored_during = len(env.stored_ids())
+            assert stored_during < ARTICLES, "the outage held nothing up"
             proxy.restore()
             restored = time.monotonic()
             while len(env.stored_ids()) <= stored_during:

@@ -76,6 +76,10 @@ class TcpProxy:
         """Close the listening socket (new connections are refused) and reset live ones."""
         listener, self._listener = self._listener, None
         if listener is not None:
+            # close() alone leaves the socket listening while a thread sits in accept();
+            # shutdown() wakes that thread and stops the kernel accepting for it.
+            with suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         with self._lock:
             live = list(self._sockets)
