@@ -34,6 +34,9 @@ def test_sigkill_each_consumer_mid_run_loses_and_duplicates_nothing(tmp_path: Pa
             recover[name] = time.monotonic() - started
         outcome = env.outcome("kill-services", ids, timeout_s=180)
         outcome.recover_s = recover
+        outcome.note = "redelivered=" + ",".join(
+            f"{k}:{v}" for k, v in env.redelivered(["cleaner", "extractor", "sink"]).items()
+        )
         report(outcome)
         assert outcome.lost == 0, env.tails()
         assert outcome.duplicates == 0
