@@ -57,7 +57,7 @@ def configure_logging(service: str, level: str = "INFO", fmt: str = "auto") -> N
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(service=service)
 
-    # Libraries (uvicorn, faststream, alembic) log through the standard library: render
+    # Libraries (uvicorn, alembic) log through the standard library: render
     # their records the same way so the stream stays one JSON object per line.
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, _add_service(service)],

@@ -129,11 +129,18 @@ class StageRunner:
         self._stopping = asyncio.Event()
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._slot_freed = asyncio.Event()
+        self._stop_asked_at: float | None = None
 
     # --- lifecycle -------------------------------------------------------------------
 
     def stop(self) -> None:
-        """Stop reading; ``run`` returns once in-flight work is done or the grace is over."""
+        """Stop reading; ``run`` returns once in-flight work is done or the grace is over.
+
+        The grace counts from the first call, so a service exits within it however long
+        its HTTP server took to close first.
+        """
+        if self._stop_asked_at is None:
+            self._stop_asked_at = time.monotonic()
         self._stopping.set()
 
     @property
@@ -145,7 +152,8 @@ class StageRunner:
             await self._run()
 
     async def _run(self) -> None:
-        await self._retrying("create group", self._create_group)
+        if not await self._retrying("create group", self._create_group):
+            return
         reader = asyncio.create_task(self._read_loop())
         helpers = [
             asyncio.create_task(loop())
@@ -168,7 +176,9 @@ class StageRunner:
         tasks = list(self._inflight.values())
         if tasks:
             log.info("waiting for in-flight entries", count=len(tasks))
-            _, late = await asyncio.wait(tasks, timeout=self.settings.shutdown_grace_s)
+            asked = self._stop_asked_at or time.monotonic()
+            left = self.settings.shutdown_grace_s - (time.monotonic() - asked)
+            _, late = await asyncio.wait(tasks, timeout=max(left, 0.0))
             for task in late:  # left pending: another consumer reclaims them
                 task.cancel()
             if late:
@@ -184,16 +194,19 @@ class StageRunner:
         log.warning("consumer group missing (NOGROUP), recreating at id 0", stream=self.stream)
         await self._create_group()
 
-    async def _retrying(self, what: str, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """``step`` until it succeeds, backing off while Redis is unreachable."""
+    async def _retrying(self, what: str, step: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+        """``step`` until it succeeds (True), backing off while Redis is unreachable;
+        False if the runner is stopped meanwhile."""
         backoff = _Backoff(self.settings.retry_backoff_max_s)
         while True:
             try:
-                return await step()
+                await step()
+                return True
             except REDIS_DOWN as exc:
                 delay = backoff.next()
                 log.warning("redis unavailable", during=what, error=str(exc), retry_in_s=delay)
-                await asyncio.sleep(delay)
+                if await self._pause(delay):
+                    return False
 
     async def _recover(self, during: str, exc: Exception, backoff: _Backoff) -> None:
         """After a failed read or reclaim: recreate a lost group, or back off; never exit."""
