@@ -39,7 +39,7 @@ def test_redis_killed_under_load_and_restarted_from_aof_loses_nothing_acknowledg
         env.redis_server.kill()
         killed_at_accepted = len(accepted)
         time.sleep(DOWN_S)
-        refused_while_down = env.refused
+        refused_while_down = env.refused.get("503", 0)
         stages = ("cleaner", "extractor", "sink")  # pushed texts skip the fetcher
         offsets = {name: env.log_offset(name) for name in stages}
         restarted = time.monotonic()

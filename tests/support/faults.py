@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import redis
@@ -96,7 +97,7 @@ class FaultEnv:
             extra_env={**FAST_DELIVERY, **(extra_env or {})},
         )
         self._engine: sa.Engine | None = None
-        self.refused = 0  # answers other than 202 that a client resent (503, 429, no answer)
+        self.refused: dict[str, int] = {}  # why a submission was resent: "503", "429", "no answer"
 
     @property
     def fetcher(self) -> str:
@@ -172,9 +173,10 @@ class FaultEnv:
                     return dict(response.json())
                 if response.status_code not in (429, 503):
                     raise AssertionError(f"{response.status_code}: {response.text[:500]}")
+                why = str(response.status_code)
             except httpx.TransportError:
-                pass
-            self.refused += 1
+                why = "no answer"
+            self.refused[why] = self.refused.get(why, 0) + 1
             if time.monotonic() > deadline:
                 raise AssertionError(f"no 202 in {resend_for_s}s for {str(body)[:200]}")
             time.sleep(0.2)
@@ -218,12 +220,12 @@ class FaultEnv:
         """Every dead letter as a dict, with its headers under ``headers``."""
         client = redis.Redis.from_url(self.redis_url)
         try:
-            entries = client.xrange(DLQ)
+            entries: Any = client.xrange(DLQ) or []
         finally:
             client.close()
         letters = []
         for _, fields in entries:
-            body, headers = decode_entry(fields)
+            body, headers = decode_entry(fields or {})
             try:
                 letter = json.loads(body)
             except ValueError:
