@@ -129,6 +129,9 @@ class StageRunner:
         self._stopping = asyncio.Event()
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._slot_freed = asyncio.Event()
+        # The reader and the reclaimer each take at most the free slots, so together they
+        # may briefly hold more entries than that; only this many run at once.
+        self._running = asyncio.Semaphore(spec.concurrency)
         self._stop_asked_at: float | None = None
 
     # --- lifecycle -------------------------------------------------------------------
@@ -261,10 +264,7 @@ class StageRunner:
             if free <= 0:
                 continue
             try:
-                reply = await self.redis.xreadgroup(
-                    self.group, self.consumer, {self.stream: ">"},
-                    count=free, block=self.settings.poll_interval_ms,
-                )  # fmt: skip
+                reply = await self._read(free)
             except Exception as exc:
                 await self._recover("read", exc, backoff)
                 continue
@@ -273,6 +273,12 @@ class StageRunner:
             for _stream, entries in streams:
                 for entry_id, fields in entries:
                     self._spawn(entry_id, fields, deliveries=1)
+
+    async def _read(self, count: int) -> Any:
+        return await self.redis.xreadgroup(
+            self.group, self.consumer, {self.stream: ">"},
+            count=count, block=self.settings.poll_interval_ms,
+        )  # fmt: skip
 
     async def _reclaim_loop(self) -> None:
         interval = min(max(self.settings.claim_idle_ms / 4000, 0.05), 5.0)
@@ -335,16 +341,29 @@ class StageRunner:
         """Keep in-flight entries ours: XCLAIM JUSTID resets their idle time."""
         interval = max(self.settings.claim_idle_ms / 3000, 0.05)
         while not await self._pause(interval):
-            ids = list(self._inflight)
-            if not ids:
-                continue
             try:
-                await self.redis.xclaim(
-                    self.stream, self.group, self.consumer, min_idle_time=0,
-                    message_ids=list[Any](ids), justid=True,
-                )  # fmt: skip
+                await self._heartbeat()
             except (ResponseError, *REDIS_DOWN) as exc:
                 log.warning("heartbeat failed", error=str(exc))
+
+    async def _heartbeat(self) -> None:
+        if not self._inflight:
+            return
+        ordered = sorted(self._inflight, key=maintenance.id_key)
+        rows = await self.redis.xpending_range(
+            self.stream, self.group, min=ordered[0], max=ordered[-1],
+            count=len(ordered) + 1000, consumername=self.consumer,
+        )  # fmt: skip
+        # Only entries still ours: one another replica took over (after a long outage)
+        # is left to it rather than taken back.
+        ours = [
+            eid for row in rows if (eid := maintenance.text(row["message_id"])) in self._inflight
+        ]
+        if ours:
+            await self.redis.xclaim(
+                self.stream, self.group, self.consumer, min_idle_time=0,
+                message_ids=list[Any](ours), justid=True,
+            )  # fmt: skip
 
     async def _janitor_loop(self) -> None:
         while not await self._pause(self.settings.maintenance_interval_s):
@@ -373,7 +392,10 @@ class StageRunner:
             article_id=article_id, trace_id=trace_id, stage=self.spec.service, entry_id=entry_id
         ):
             try:
-                await self._handle_entry(entry_id, body, article_id, trace_id, deliveries)
+                async with self._running:
+                    if self._stopping.is_set():
+                        return  # not started before the stop: left pending
+                    await self._handle_entry(entry_id, body, article_id, trace_id, deliveries)
             except asyncio.CancelledError:
                 log.info("entry left pending at shutdown")
                 raise
