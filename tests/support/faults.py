@@ -139,22 +139,25 @@ class FaultEnv:
         self.pipe.wait_ready([name], timeout_s=timeout_s)
         return time.monotonic() - started
 
-    def log_offset(self, name: str) -> int:
-        path = self.pipe.services[name].log_path
-        return path.stat().st_size if path.exists() else 0
+    def log_offset(self, name: str) -> dict[Path, int]:
+        """Where each process of ``name`` has got to in its log."""
+        return {
+            svc.log_path: svc.log_path.stat().st_size if svc.log_path.exists() else 0
+            for svc in self.pipe.processes(name)
+        }
 
     def wait_stage_done(
-        self, name: str, offset: int, timeout_s: float = 120, since: float | None = None
-    ) -> float:
-        """Seconds (from ``since``, else now) until ``name`` logs a finished entry past
-        ``offset`` of its log."""
+        self, name: str, offset: dict[Path, int], timeout_s: float = 120,
+        since: float | None = None,
+    ) -> float:  # fmt: skip
+        """Seconds (from ``since``, else now) until a process of ``name`` logs a finished
+        entry past ``offset`` (from ``log_offset``) in its log."""
         started = time.monotonic() if since is None else since
-        path = self.pipe.services[name].log_path
         while time.monotonic() - started < timeout_s:
-            with path.open("rb") as handle:
-                handle.seek(offset)
-                for line in handle.read().splitlines():
-                    if b'"stage done"' in line:
+            for path, start in offset.items():
+                with path.open("rb") as handle:
+                    handle.seek(start)
+                    if b'"stage done"' in handle.read():
                         return time.monotonic() - started
             time.sleep(0.1)
         raise AssertionError(f"{name} did not finish an entry in {timeout_s}s:\n"
