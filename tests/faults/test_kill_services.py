@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from newswire_shared.streams import CLEAN, EXTRACTED, RAW
 from tests.support.faults import FaultEnv, article_text, report
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
 
 ARTICLES = 500
+STREAMS = {"cleaner": RAW, "extractor": CLEAN, "sink": EXTRACTED}
 PACE_S = 0.08  # between submissions: the run lasts ~40 s, so every kill lands mid-stream
 
 
@@ -31,9 +33,12 @@ def test_sigkill_each_consumer_mid_run_loses_and_duplicates_nothing(tmp_path: Pa
         submitter = threading.Thread(target=client, daemon=True)
         submitter.start()
         recover: dict[str, float] = {}
+        held: dict[str, int] = {}
         for step, name in enumerate(("cleaner", "extractor", "sink"), start=1):
             while len(accepted) < step * ARTICLES // 4:
                 time.sleep(0.05)
+            # Killed while it holds entries, so they must be taken over.
+            held[name] = env.wait_pending(STREAMS[name], name)
             env.kill(name)
             time.sleep(1)
             offset = env.log_offset(name)
@@ -47,7 +52,8 @@ def test_sigkill_each_consumer_mid_run_loses_and_duplicates_nothing(tmp_path: Pa
         assert len(set(accepted)) == ARTICLES
         outcome = env.outcome("kill-services", accepted, timeout_s=180)
         outcome.recover_s = recover
-        outcome.note = "redelivered=" + ",".join(
+        outcome.note = "held_at_kill=" + ",".join(f"{k}:{v}" for k, v in held.items())
+        outcome.note += " redelivered=" + ",".join(
             f"{k}:{v}" for k, v in env.redelivered(["cleaner", "extractor", "sink"]).items()
         )
         report(outcome)

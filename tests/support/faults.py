@@ -132,6 +132,21 @@ class FaultEnv:
     def kill(self, name: str) -> None:
         self.pipe.kill(name)
 
+    def wait_pending(self, stream: str, group: str, timeout_s: float = 30) -> int:
+        """Wait until ``group`` holds entries of ``stream`` in flight; how many (0 if
+        none showed up in time: the stage is idle)."""
+        client = redis.Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + timeout_s
+        try:
+            while time.monotonic() < deadline:
+                pending = int(client.xpending(stream, group)["pending"])
+                if pending:
+                    return pending
+                time.sleep(0.005)
+            return 0
+        finally:
+            client.close()
+
     def restart(self, name: str, timeout_s: float = 120) -> float:
         """Start ``name`` again after a kill; seconds until it answers ready."""
         started = time.monotonic()
