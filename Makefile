@@ -73,6 +73,9 @@ integration: install
 e2e: install
 	pytest -q tests/e2e
 
+faults: install  ## fault tests: services killed, Redis restarted, database cut, poison, slow sites
+	pytest -q -ra -s tests/faults | grep -E '^FAULT|passed|failed|skipped|error'; exit $${PIPESTATUS[0]}
+
 bench: install  ## benchmarks print figures; they assert nothing
 	python bench/stages.py
 	python bench/cleaner.py

@@ -81,6 +81,12 @@ class RedisServer:
             self.process.kill()
             self.process.wait(10)
 
+    def restart(self, timeout_s: float = 30.0) -> None:
+        """Start again on the same port and dir: the data comes back from the AOF."""
+        self.kill()
+        # The port may linger briefly after a SIGKILL; start() retries until it answers.
+        self.start(timeout_s)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

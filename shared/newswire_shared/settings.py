@@ -62,7 +62,12 @@ class Settings(BaseSettings):
     fetch_connect_timeout_s: float = Field(default=5.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     fetch_max_redirects: int = Field(default=5, ge=0)
-    fetch_concurrency: int = Field(default=8, ge=1)
+    fetch_concurrency: int = Field(default=8, ge=1, description="requests at once, all hosts")
+    fetch_max_pending: int = Field(
+        default=256,
+        ge=1,
+        description="fetch jobs one fetcher holds at once, most waiting for their host's turn",
+    )
     max_batch_urls: int = Field(default=100, ge=1)
     max_text_chars: int = Field(default=2_000_000, ge=1)
     # Fetcher safety (SSRF guard, politeness, API access). Comma-separated strings, not

@@ -27,16 +27,21 @@ return 1
 """
 
 
-# Starts a record unless a live one exists. KEYS[1]=hash; ARGV: force, now, field/value pairs.
-# Atomic, so the same URL submitted many times at once is queued exactly once.
-_CREATE_IF_NEW = """
+# Starts a record unless a live one exists, and queues its first job in the same step.
+# KEYS[1]=hash, KEYS[2]=stream; ARGV: force, now, stage, the entry's data, then field/value
+# pairs. Atomic, so the same URL submitted many times at once is queued exactly once, and
+# a record never exists without its job (a 202 means the job is in the stream: a crash
+# between the two would leave an article "queued" forever that a resend calls duplicate).
+_CREATE_AND_QUEUE = """
 local current = redis.call('HGET', KEYS[1], 'stage')
 if current and current ~= 'failed' and ARGV[1] ~= '1' then
   return 0
 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'stage', 'queued', 'updated_at', ARGV[2], 'queued_at', ARGV[2])
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', KEYS[1], 'stage', ARGV[3], 'updated_at', ARGV[2], 'queued_at', ARGV[2],
+           ARGV[3] .. '_at', ARGV[2])
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('XADD', KEYS[2], '*', '__data__', ARGV[4])
 return 1
 """
 
@@ -61,14 +66,23 @@ async def create(redis: Redis, article_id: str, **fields: str) -> None:
         await pipe.execute()
 
 
-async def create_if_new(
-    redis: Redis, article_id: str, *, force: bool = False, **fields: str
+async def create_and_queue(
+    redis: Redis,
+    article_id: str,
+    stream: str,
+    data: bytes,
+    *,
+    stage: str = "queued",
+    force: bool = False,
+    **fields: str,
 ) -> bool:
-    """Start the record at ``queued`` unless a live (not failed) one exists; True if started."""
-    args: list[Any] = ["1" if force else "0", _now()]
+    """Start the record at ``stage`` and add ``data`` (an entry's ``__data__``) to
+    ``stream``, unless a live (not failed) record exists; True if started."""
+    args: list[Any] = ["1" if force else "0", _now(), stage, data]
     for name, value in fields.items():
         args += [name, value]
-    return bool(await redis.eval(_CREATE_IF_NEW, 1, status_key(article_id), *args))
+    keys = (status_key(article_id), stream)
+    return bool(await redis.eval(_CREATE_AND_QUEUE, 2, *keys, *args))
 
 
 def _advance_args(stage: str, fields: dict[str, str]) -> list[Any]:

@@ -121,7 +121,9 @@ class NewsSite:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                path = self.path.split("?")[0]
+                path = self.path.split("?")[0].split("#")[0]
+                if len(path) > 1:  # like most sites: /story/ is /story
+                    path = path.rstrip("/")
                 site.hits[path] = site.hits.get(path, 0) + 1
                 page = site.pages.get(path)
                 if page is None:

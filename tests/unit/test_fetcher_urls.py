@@ -30,6 +30,16 @@ def test_spellings_of_one_page_share_an_id(variant: str) -> None:
     assert article_id_for_url(canonicalize(variant)) == article_id_for_url(BASE)
 
 
+def test_a_trailing_slash_on_a_path_is_dropped() -> None:
+    assert canonicalize("https://example.com/news/story/") == "https://example.com/news/story"
+    assert canonicalize("https://example.com/news/story//?utm_source=x#top") == (
+        "https://example.com/news/story"
+    )
+    assert canonicalize("https://example.com/news/story/?id=7") == (
+        "https://example.com/news/story?id=7"
+    )
+
+
 def test_root_path_gets_a_trailing_slash() -> None:
     assert canonicalize("https://example.com") == "https://example.com/"
     assert canonicalize("https://example.com/") == "https://example.com/"

@@ -36,15 +36,14 @@ async def submit_url(runtime: ServiceRuntime, url: str, *, force: bool = False) 
     canonical = canonicalize(url)
     article_id = article_id_for_url(canonical)
     trace_id = new_trace_id()
-    if not await status.create_if_new(
-        runtime.redis, article_id, force=force, url=url, canonical_url=canonical,
-        trace_id=trace_id, source="url",
-    ):  # fmt: skip
-        return await _duplicate(runtime, article_id)
     request = FetchRequest(
         article_id=article_id, trace_id=trace_id, url=url, canonical_url=canonical
     )
-    await _publish(runtime, request, streams.FETCH)
+    if not await status.create_and_queue(
+        runtime.redis, article_id, streams.FETCH, await _entry_data(request), force=force,
+        url=url, canonical_url=canonical, trace_id=trace_id, source="url",
+    ):  # fmt: skip
+        return await _duplicate(runtime, article_id)
     log.info("queued for fetching", article_id=article_id, trace_id=trace_id, url=url)
     return Submission(article_id, url, canonical, "queued", duplicate=False)
 
@@ -66,19 +65,16 @@ async def submit_content(
         article_id = article_id_for_content(text or html or "")
         url = canonical = f"{TEXT_URL_PREFIX}{article_id}"
     trace_id = new_trace_id()
-    if not await status.create_if_new(
-        runtime.redis, article_id, force=force, url=url, canonical_url=canonical,
-        trace_id=trace_id, source="html" if html is not None else "text",
-    ):  # fmt: skip
-        return await _duplicate(runtime, article_id)
     raw = RawArticle(
         article_id=article_id, trace_id=trace_id, url=url, canonical_url=canonical,
         fetched_at=utcnow(), html=html, text=text,
     )  # fmt: skip
-    await _publish(runtime, raw, streams.RAW)
-    # Advance after publishing: the cleaner may already be past "fetched", and advance
-    # only moves forward, so the order cannot regress the status.
-    await status.advance(runtime.redis, article_id, "fetched")
+    if not await status.create_and_queue(
+        runtime.redis, article_id, streams.RAW, await _entry_data(raw), stage="fetched",
+        force=force, url=url, canonical_url=canonical, trace_id=trace_id,
+        source="html" if html is not None else "text",
+    ):  # fmt: skip
+        return await _duplicate(runtime, article_id)
     log.info("pushed content queued", article_id=article_id, trace_id=trace_id, url=url)
     return Submission(article_id, url, canonical, "fetched", duplicate=False)
 
@@ -95,10 +91,9 @@ async def _duplicate(runtime: ServiceRuntime, article_id: str) -> Submission:
     )
 
 
-async def _publish(runtime: ServiceRuntime, message: Message, stream: str) -> None:
-    await streams.publish(
-        runtime.redis,
-        stream,
+async def _entry_data(message: Message) -> bytes:
+    fields = await streams.encode_entry(
         message.model_dump_json().encode(),
         streams.trace_headers(message.article_id, message.trace_id),
     )
+    return fields["__data__"]

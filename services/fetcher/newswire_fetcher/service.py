@@ -71,6 +71,11 @@ class Fetcher:
         )
 
 
+def fetch_slots(settings: Settings) -> int:
+    """Fetch jobs held at once: every request slot, and room to wait for busy hosts."""
+    return max(settings.fetch_concurrency, settings.fetch_max_pending)
+
+
 def check_settings(settings: Settings) -> None:
     """Refuse to start on an allow-list or override entry that does not parse."""
     for name, parse in (
@@ -97,8 +102,10 @@ def build_app(runtime: ServiceRuntime | None = None, *, worker: bool = True) -> 
                 output_stream=streams.RAW,
                 done_stage="fetched",
                 process=fetcher.process,
-                # Fetching is I/O-bound: several at once, bounded per host by HostLimiter.
-                concurrency=runtime.settings.fetch_concurrency,
+                # More jobs are taken than fetched at once: a job waiting for a busy (slow,
+                # silent) host must not hold one of the slots the other hosts' jobs need,
+                # so HostLimiter, not the runner, bounds the requests in flight.
+                concurrency=fetch_slots(runtime.settings),
             )
         )
     app = create_service_app(

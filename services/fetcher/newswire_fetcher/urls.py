@@ -109,6 +109,10 @@ def _ascii_host(hostname: str) -> str:
 
 def _canonical_path(path: str) -> str:
     path = _remove_dot_segments(re.sub(r"/{2,}", "/", path)) or "/"
+    # News sites serve /story and /story/ as one page and links use both spellings, so
+    # they must be one article (the root keeps its slash: it is the empty path).
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
     path = quote(path, safe=_PATH_SAFE)
     return _PERCENT_ESCAPE.sub(_normalise_escape, path)
 
