@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from newswire_shared.devredis import RedisServer
+from newswire_sink.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -77,3 +78,14 @@ def database_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated sink store on each database."""
+    s = Store(database_url)
+    s.migrate()
+    try:
+        yield s
+    finally:
+        s.dispose()

@@ -3,7 +3,6 @@ completely, each replica takes part of the work, and no article is extracted twi
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -15,25 +14,13 @@ import redis
 from newswire_shared.devredis import RedisServer
 from newswire_shared.status import status_key
 from tests.conftest import FIXTURES, SEEDS
-from tests.support.newssite import NewsSite, SeedPage, seed_page
+from tests.support.newssite import NewsSite, distinct_seed_pages
 from tests.support.processes import Pipeline
 
 pytestmark = pytest.mark.e2e
 
 TITLES: dict[str, str] = json.loads((FIXTURES / "seeds" / "golden" / "titles.json").read_text())
 ARTICLES = 12
-
-
-def _pages(n: int) -> list[SeedPage]:
-    """``n`` different pages: the seeds in turn, paragraphs rotated so texts differ."""
-    pages = []
-    for i in range(n):
-        path = SEEDS[i % len(SEEDS)]
-        page = seed_page(path, i, TITLES[path.name])
-        shift = i // len(SEEDS)
-        lines = page.body_lines[shift:] + page.body_lines[:shift]
-        pages.append(dataclasses.replace(page, slug=f"{page.slug}-{i}", body_lines=lines))
-    return pages
 
 
 def _extracted_ids(log: Path) -> list[str]:
@@ -61,7 +48,7 @@ def test_two_extractors_share_a_batch_and_store_it_all(tmp_path: Path) -> None:
         extra_env={"NEWSWIRE_EXTRACTOR_BATCH_SIZE": "2"},
     )
     client = redis.Redis.from_url(server.url, decode_responses=True)
-    with NewsSite(_pages(ARTICLES)) as site:
+    with NewsSite(distinct_seed_pages(ARTICLES, SEEDS, TITLES)) as site:
         try:
             pipe.start()
             pipe.wait_ready(timeout_s=240)

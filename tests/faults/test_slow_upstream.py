@@ -4,7 +4,6 @@ still being fetched."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 from newswire_shared.status import STAGE_RANK
 from tests.conftest import FIXTURES, SEEDS
 from tests.support.faults import FaultEnv, report
-from tests.support.newssite import NewsSite, SeedPage, seed_page
+from tests.support.newssite import NewsSite, distinct_seed_pages
 from tests.support.slowsite import SlowSite
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
@@ -25,20 +24,9 @@ HEALTHY = 10
 FETCH_TIMEOUT_S = 120  # the slow fetches outlast the test's healthy part
 
 
-def _pages(n: int) -> list[SeedPage]:
-    pages = []
-    for i in range(n):
-        path = SEEDS[i % len(SEEDS)]
-        page = seed_page(path, i, TITLES[path.name])
-        shift = i // len(SEEDS)
-        lines = page.body_lines[shift:] + page.body_lines[:shift]
-        pages.append(dataclasses.replace(page, slug=f"{page.slug}-{i}", body_lines=lines))
-    return pages
-
-
 def test_slow_and_silent_sites_do_not_hold_up_healthy_ones(tmp_path: Path) -> None:
     with (
-        NewsSite(_pages(HEALTHY)) as site,
+        NewsSite(distinct_seed_pages(HEALTHY, SEEDS, TITLES)) as site,
         SlowSite("silent") as silent,
         SlowSite("trickle") as trickle,
     ):

@@ -200,16 +200,6 @@ def make_message(
 # --- fixtures and helpers -------------------------------------------------------------
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    s.migrate()
-    try:
-        yield s
-    finally:
-        s.dispose()
-
-
 def row_counts(store: Store) -> dict[str, int]:
     with store.engine.connect() as conn:
         return {

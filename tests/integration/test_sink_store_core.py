@@ -4,7 +4,6 @@ exactly as saving its articles one by one would, and re-saving changes nothing."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -25,16 +24,6 @@ from tests.integration.test_sink_storage import (
 
 # Set by the clock of each save: they differ between two runs of the same messages.
 TIMESTAMPS = {"stored_at", "updated_at"}
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    s.migrate()
-    try:
-        yield s
-    finally:
-        s.dispose()
 
 
 def content(store: Store) -> dict[str, list[tuple[object, ...]]]:

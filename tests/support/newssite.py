@@ -7,6 +7,7 @@ links and a comment section; some pages carry JSON-LD NewsArticle metadata.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import threading
@@ -52,6 +53,19 @@ def seed_page(path: Path, index: int, title: str) -> SeedPage:
         published=DATES[index % len(DATES)],
         json_ld=index % 2 == 0,
     )
+
+
+def distinct_seed_pages(n: int, seeds: list[Path], titles: dict[str, str]) -> list[SeedPage]:
+    """``n`` different pages: the seeds in turn, paragraphs rotated so texts differ (so the
+    cleaner's near-duplicate check does not fold them into one article)."""
+    pages = []
+    for i in range(n):
+        path = seeds[i % len(seeds)]
+        page = seed_page(path, i, titles[path.name])
+        shift = i // len(seeds)
+        lines = page.body_lines[shift:] + page.body_lines[:shift]
+        pages.append(dataclasses.replace(page, slug=f"{page.slug}-{i}", body_lines=lines))
+    return pages
 
 
 def render(page: SeedPage) -> str:

@@ -11,9 +11,10 @@ import redis
 from pydantic import ValidationError
 
 from newswire_shared import status, streams
+from newswire_shared.logging import redacted
 from newswire_shared.messages import DeadLetter, ExtractedArticle
 
-from .errors import CliError, redacted
+from .errors import CliError
 
 BLOCK_MS = 2_000  # XREAD block; short so Ctrl-C is answered promptly
 
