@@ -151,3 +151,18 @@ def test_organisation_head_words_and_name_particles() -> None:
     assert _types(ex, "Sudanese Observatory for Civilians") == {"ORG"}
     ids = {m.entity_id for m in ex.mentions if m.text in ("Khalid al-Nour", "Al-Nour")}
     assert len(ids) == 1
+
+
+def test_descriptors_are_no_part_of_names_and_de_facto_states_are_states() -> None:
+    text = (
+        "Kurdish Peshmerga fighters and Houthi forces used Lancet drones. Ethiopia signed a "
+        "deal with Somaliland, and Moldova spoke of Transnistria and Palestine."
+    )
+    ex = extract(text)
+    spans = {(m.text, m.type) for m in ex.mentions}
+    assert {("Kurdish", "NORP"), ("Peshmerga", "ORG"), ("Houthi", "ORG")} <= spans
+    assert ("Lancet", "WEAPON") in spans
+    for name in ("Somaliland", "Transnistria"):
+        assert (name, "GPE") in spans
+        assert _entity(ex, name).type == "GPE"
+    assert _entity(ex, "Palestinian Territory").country == "PS"

@@ -216,3 +216,16 @@ def test_a_refusal_or_threat_quoted_whole_is_a_statement_and_forceful_answers_th
     text = "The minister warned that Iran would “respond forcefully” to any attack."
     assert _events(text, "THREATEN")
     assert not _events("The ministry said it would respond to the proposal.", "THREATEN")
+
+
+def test_two_speakers_in_one_sentence_make_two_statements() -> None:
+    text = "Putin said Russia was open to talks, but Zelensky said Moscow only wanted a pause."
+    speakers = [[a.name for a in e.actors] for e in _events(text, "STATEMENT")]
+    assert speakers == [["Vladimir Putin"], ["Volodymyr Zelenskyy"]]
+    # One saying reported inside another is one statement.
+    assert len(_events("Biden said Putin said he would invade.", "STATEMENT")) == 1
+
+
+def test_it_they_after_a_group_named_as_modifier() -> None:
+    [event] = _events("Houthi forces said they fired missiles at a ship.", "ASSAULT")
+    assert [a.name for a in event.actors] == ["Houthis"]

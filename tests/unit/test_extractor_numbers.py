@@ -88,3 +88,19 @@ def test_chunks_cover_text_and_cut_at_paragraphs() -> None:
     assert all(len(c) <= 200 for _, c in chunks)
     assert all(text[o : o + len(c)] == c for o, c in chunks)
     assert all(c.endswith("\n\n") for _, c in chunks[:-1])
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Russia launched 158 drones and missiles overnight", [("drones and missiles", 158)]),
+        ("fired hundreds of rockets and drones", [("rockets and drones", 100)]),
+        ("launched 88 missiles and 63 drones", [("missiles", 88), ("drones", 63)]),
+        ("fired 40 rockets and three drones", [("rockets", 40), ("drones", 3)]),
+        ("shot down 30 drones, and missiles hit a depot", [("drones", 30)]),
+    ],
+)
+def test_one_number_over_two_kinds_counts_them_together(
+    text: str, kinds: list[tuple[str, int]]
+) -> None:
+    assert [(c.kind, c.value) for c in find_counts(text)] == kinds

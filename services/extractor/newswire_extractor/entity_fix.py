@@ -32,6 +32,13 @@ NAME_LABELS = {"GPE", "LOC", "ORG", "PRODUCT", "WORK_OF_ART", "NORP", "FAC", "EV
 
 def _trim(span: Span) -> Span | None:
     """Cut a span at the first line break or possessive marker inside it."""
+    if span.id_.startswith("weapon:") and len(span) > 1 and span[-1].text.islower():
+        # "Lancet drones", "Abrams tanks": the alias needs the noun to be unambiguous, but
+        # the noun says what kind of thing it is and is no part of the name.
+        end = span.end
+        while end > span.start + 1 and span.doc[end - 1].text.islower():
+            end -= 1
+        return Span(span.doc, span.start, end, label=span.label_, span_id=span.id)
     if span.id_:  # curated ruler patterns may contain "’s" on purpose
         return span
     end = span.end

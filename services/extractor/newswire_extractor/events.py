@@ -612,6 +612,41 @@ def _cue_of(sent: Span, ctx: SentenceContext) -> Cue | None:
     return cues[0] if cues else None
 
 
+def _reported_clause(cue: Token) -> set[int]:
+    """What a speech verb reports as a clause: its complement, or the clause it is
+    appended to ("X happened, Y said")."""
+    out = {t.i for c in cue.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
+    if cue.dep_ in ("parataxis", "ccomp") and cue.head is not cue:
+        out |= {t.i for t in cue.head.subtree} - {t.i for t in cue.subtree}
+    return out
+
+
+def _other_speakers(
+    sent: Span, ctx: SentenceContext, cue: Cue, triggers: list[tuple[str, Token]]
+) -> list[Cue]:
+    """ "Putin said X, but Zelensky said Y", "..., while Hamdan said Y": another named
+    speaker with a speech verb of their own states something too, unless one saying
+    reports the other or the saying reports a happening (that event has the source)."""
+    if cue.speaker is None:
+        return []
+    seen = {cue.speaker.entity_id}
+    out = []
+    for i, other in sorted(ctx.cues.items()):
+        if not sent.start <= i < sent.end or other.speaker is None or i == cue.token.i:
+            continue
+        if other.speaker.entity_id in seen or i in _reported_clause(cue.token):
+            continue
+        tok = other.token
+        if cue.token.i in _reported_clause(tok) or not speaks(tok) or modality_of(tok).negated:
+            continue
+        content = reported_content(tok, sent)
+        if any(t.i in content and etype != "STATEMENT" for etype, t in triggers):
+            continue
+        seen.add(other.speaker.entity_id)
+        out.append(other)
+    return out
+
+
 def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     if is_caption(sent):
         return []
@@ -658,6 +693,13 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         and not silent
     ):
         triggers.append(("STATEMENT", cue.token))
+    if cue is not None and not incidental and not silent:
+        used = {t.i for _, t in triggers}
+        triggers += [
+            ("STATEMENT", c.token)
+            for c in _other_speakers(sent, ctx, cue, triggers)
+            if c.token.i not in used
+        ]
     if not triggers:  # most sentences: skip the per-event work below
         return []
     happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers)
@@ -668,7 +710,8 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     events = []
     for etype, tok in triggers:
         if etype == "STATEMENT" and cue is not None:
-            actors = [cue.speaker] if cue.speaker else []
+            speaker = ctx.cues[tok.i].speaker if tok.i in ctx.cues else cue.speaker
+            actors = [speaker] if speaker else []
             recipients = _refs(
                 [c for c in tok.children if c.dep_ in ("dobj", "dative")] + _pobjs(tok, {"to"}),
                 ctx,

@@ -129,6 +129,20 @@ def places() -> dict[str, Place]:
         index[country["name"]] = place
         for alias in extra["country_aliases"].get(cc, ()):
             index[alias] = place
+    # Self-governing but (mostly) unrecognised: a state in the news, not a province of the
+    # country geonames files it under; that country stays its country code.
+    for state in extra["de_facto_states"]:
+        capital = index.get(state["capital"])
+        place = Place(
+            key=f"state:{state['name'].lower()}",
+            name=state["name"],
+            precision="country",
+            country=state["country"],
+            latitude=capital.latitude if capital else None,
+            longitude=capital.longitude if capital else None,
+        )
+        for alias in state["aliases"]:
+            index[alias] = place
     return index
 
 
