@@ -229,3 +229,17 @@ def test_two_speakers_in_one_sentence_make_two_statements() -> None:
 def test_it_they_after_a_group_named_as_modifier() -> None:
     [event] = _events("Houthi forces said they fired missiles at a ship.", "ASSAULT")
     assert [a.name for a in event.actors] == ["Houthis"]
+
+
+def test_dateline_places_the_leads_events_that_name_no_place() -> None:
+    text = (
+        "MOGADISHU, Feb 10 (Reuters) - A car bomb exploded near a checkpoint on Saturday, "
+        "killing at least 10 people, police said.\n\nLater, gunmen attacked a hotel in Baidoa."
+        "\n\nIn another attack, gunmen killed two soldiers."
+    )
+    located = [e.location and e.location.name for e in _events(text, "ASSAULT")]
+    assert located == ["Mogadishu", "Baidoa", None]
+    # An event that names its place keeps it.
+    text = "KYIV, Ukraine (AP) — Russian forces shelled a market in Kherson on Sunday."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kherson"
