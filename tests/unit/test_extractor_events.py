@@ -243,3 +243,16 @@ def test_dateline_places_the_leads_events_that_name_no_place() -> None:
     text = "KYIV, Ukraine (AP) — Russian forces shelled a market in Kherson on Sunday."
     [event] = _events(text, "ASSAULT")
     assert event.location is not None and event.location.name == "Kherson"
+
+
+def test_recipients_people_of_a_nationality_pronoun_objects_and_talks_partners() -> None:
+    [event] = _events("Gang members kidnapped two American missionaries in Haiti.", "COERCE")
+    assert event.recipients == []  # the missionaries, not the United States
+    text = "Antony Blinken met Foreign Minister Wang Yi in Beijing. He urged him to stop."
+    [event] = _events(text, "REQUEST")
+    assert [a.name for a in event.actors] == ["Antony Blinken"]
+    assert [r.name for r in event.recipients] == ["Wang Yi"]
+    text = "Abbas Araqchi arrived in Muscat on Saturday for talks with envoy Steve Witkoff."
+    [event] = _events(text, "CONSULT")
+    assert [a.name for a in event.actors] == ["Abbas Araqchi"]
+    assert [r.name for r in event.recipients] == ["Steve Witkoff"]

@@ -155,7 +155,59 @@ def _beneficiaries(tok: Token, objects: list[Token]) -> list[Token]:
     return found
 
 
-def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], list[EntityRef]]:
+# People named by their nationality ("two American missionaries", "13 Israeli hostages",
+# "Three Palestinians were killed") are not their state: it is not done to the state.
+PEOPLE_NOUNS = {
+    "missionary", "worker", "citizen", "national", "tourist", "journalist", "reporter",
+    "hostage", "civilian", "student", "sailor", "crew", "passenger", "resident", "people",
+    "family", "child", "woman", "man", "volunteer", "doctor", "nurse", "medic", "pilgrim",
+    "migrant", "refugee", "prisoner", "detainee", "businessman", "engineer", "teacher",
+    "farmer", "fisherman", "villager", "protester", "activist", "academic", "researcher",
+    "athlete", "player", "priest", "nun", "contractor", "employee", "staff", "girl", "boy",
+    "teenager", "soldier", "fighter", "militant", "settler", "worshipper", "shopper",
+}  # fmt: skip
+
+
+def _nationals(tok: Token, ctx: SentenceContext) -> bool:
+    ref = ctx.linked.ref_at(ctx.doc_index, tok.i)
+    return tok.lemma_.lower() in PEOPLE_NOUNS or (ref is not None and ref.type == "NORP")
+
+
+def _object_pronouns(
+    tokens: list[Token], ctx: SentenceContext, actors: list[EntityRef]
+) -> list[EntityRef]:
+    taken = {a.entity_id for a in actors}
+    out = []
+    for tok in tokens:
+        if tok.lower_ in ("him", "her"):
+            ref = ctx.linked.discourse.resolve_object(ctx.offset + tok.idx, taken)
+            if ref is not None:
+                out.append(ref)
+    return out
+
+
+def _host_verb(tok: Token) -> Token | None:
+    """ "arrived in Muscat for talks with X", "held talks": the verb a noun trigger is
+    the object or purpose of."""
+    if tok.dep_ == "dobj":
+        return tok.head
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.pos_ == "VERB":
+        return tok.head.head
+    return None
+
+
+def _participants(
+    tok: Token, ctx: SentenceContext, etype: str = ""
+) -> tuple[list[EntityRef], list[EntityRef]]:
+    actors, recipients = _parties(tok, ctx, etype)
+    ids = {a.entity_id for a in actors}
+    return actors, [r for r in recipients if r.entity_id not in ids]
+
+
+def _parties(
+    tok: Token, ctx: SentenceContext, etype: str
+) -> tuple[list[EntityRef], list[EntityRef]]:
+    material = etype in MATERIAL
     if tok.pos_ == "VERB":
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
@@ -175,13 +227,24 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
         # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
         # thing given, one level down.
         given = _beneficiaries(tok, objects)
-        recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS) + given, ctx, deep=False)
+        # "visited Moscow for talks with Putin": the partner of the talks the visit is for.
+        purpose = [n for n in _pobjs(tok, {"for"}) if classify(n) == etype]
+        partners = [g for n in purpose for g in _pobjs(n, {"with"})] if not material else []
+        heads = objects + _pobjs(tok, RECIPIENT_PREPS) + given + partners
     else:
         mods = [c for c in tok.children if c.dep_ in ACTOR_MODS]
         actors = _refs(mods + _pobjs(tok, {"by"}), ctx)
-        recipients = _refs(_pobjs(tok, {"on", "against", "to", "for"}), ctx, deep=False)
-    ids = {a.entity_id for a in actors}
-    return actors, [r for r in recipients if r.entity_id not in ids]
+        host = _host_verb(tok)
+        if not actors and host is not None and not material:
+            # "Araqchi arrived in Muscat for talks with Witkoff": who came for them.
+            subj = subject_of(host)
+            actors = _refs([subj], ctx) if subj is not None else []
+        preps = {"on", "against", "to", "for"} | (set() if material else {"with"})
+        heads = _pobjs(tok, preps)
+    if etype != "SANCTION":
+        heads = [h for h in heads if not _nationals(h, ctx)]
+    recipients = _refs(heads, ctx, deep=False) + _object_pronouns(heads, ctx, actors)
+    return actors, recipients
 
 
 NAMED = {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "WEAPON"}
@@ -718,7 +781,7 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
                 deep=False,
             )
         else:
-            actors, recipients = _participants(tok, ctx)
+            actors, recipients = _participants(tok, ctx, etype)
         location = _location(sent, ctx, actors, tok, etype)
         if location is not None:
             # "shelled Kherson", "visited Moscow": the place is where it happened, not a party.
