@@ -222,6 +222,8 @@ def test_two_speakers_in_one_sentence_make_two_statements() -> None:
     text = "Putin said Russia was open to talks, but Zelensky said Moscow only wanted a pause."
     speakers = [[a.name for a in e.actors] for e in _events(text, "STATEMENT")]
     assert speakers == [["Vladimir Putin"], ["Volodymyr Zelenskyy"]]
+    text = "Erdogan said the talks had gone well, while Putin said there was no agreement."
+    assert len(_events(text, "STATEMENT")) == 2  # a contrast clause is not reported speech
     # One saying reported inside another is one statement.
     assert len(_events("Biden said Putin said he would invade.", "STATEMENT")) == 1
 
@@ -256,3 +258,6 @@ def test_recipients_people_of_a_nationality_pronoun_objects_and_talks_partners()
     [event] = _events(text, "CONSULT")
     assert [a.name for a in event.actors] == ["Abbas Araqchi"]
     assert [r.name for r in event.recipients] == ["Steve Witkoff"]
+    text = "Viktor Orban travelled to Beijing on Monday for talks with Xi Jinping."
+    [event] = _events(text, "CONSULT")
+    assert event.location is not None and event.location.name == "Beijing"

@@ -262,6 +262,7 @@ def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
 
 
 VISIT = {"visit", "tour"}
+TRAVEL = {"travel", "fly", "go", "come", "arrive", "return", "head", "journey"}
 # Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
 LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
 TARGET_PREPS = {"on", "against"}
@@ -289,6 +290,8 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
     if prep in LOCATIVE or (material and prep in TARGET_PREPS):
         return tok.head.head
     if prep == "from" and etype == "RETREAT":  # "withdrew from the village of Krynky"
+        return tok.head.head
+    if prep == "to" and tok.head.head.lemma_ in TRAVEL:  # "travelled to Beijing for talks"
         return tok.head.head
     if prep == "to" and etype == "MOBILIZE":  # "deployed 50,000 troops to the Kursk region"
         return tok.head.head
@@ -684,6 +687,17 @@ def _reported_clause(cue: Token) -> set[int]:
     return out
 
 
+CONTRAST = {"while", "whereas", "although", "though"}
+
+
+def _contrasted(tok: Token) -> bool:
+    """ "X said A had been constructive, while Y said B": the parser may hang Y's
+    saying under A, but a contrast clause is said by Y, not reported by X."""
+    return tok.dep_ == "advcl" and any(
+        c.dep_ == "mark" and c.lower_ in CONTRAST for c in tok.children
+    )
+
+
 def _other_speakers(
     sent: Span, ctx: SentenceContext, cue: Cue, triggers: list[tuple[str, Token]]
 ) -> list[Cue]:
@@ -697,7 +711,9 @@ def _other_speakers(
     for i, other in sorted(ctx.cues.items()):
         if not sent.start <= i < sent.end or other.speaker is None or i == cue.token.i:
             continue
-        if other.speaker.entity_id in seen or i in _reported_clause(cue.token):
+        if other.speaker.entity_id in seen:
+            continue
+        if i in _reported_clause(cue.token) and not _contrasted(other.token):
             continue
         tok = other.token
         if cue.token.i in _reported_clause(tok) or not speaks(tok) or modality_of(tok).negated:
