@@ -261,3 +261,19 @@ def test_recipients_people_of_a_nationality_pronoun_objects_and_talks_partners()
     text = "Viktor Orban travelled to Beijing on Monday for talks with Xi Jinping."
     [event] = _events(text, "CONSULT")
     assert event.location is not None and event.location.name == "Beijing"
+
+
+def test_the_place_of_the_occasion_or_of_the_actor_locates_the_act() -> None:
+    text = "Zelensky told reporters at the NATO summit in Washington on Wednesday."
+    [event] = _events(text, "STATEMENT")
+    assert event.location is not None and event.location.name == "Washington"
+    text = "Stoltenberg, speaking during a visit in Sofia on Monday, urged allies to send arms."
+    [event] = _events(text, "REQUEST")
+    assert event.location is not None and event.location.name == "Sofia"
+    # Where something was said is not where the reported attack happened.
+    text = "The minister said at a briefing in Kyiv that Russia shelled Kherson overnight."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kherson"
+    # "the government in Kabul" says which government, not where it acted.
+    text = "The Taliban government in Kabul called the expulsions inhumane."
+    assert all(e.location is None for e in extract(text, PUBLISHED).events)

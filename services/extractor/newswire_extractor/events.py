@@ -298,6 +298,36 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
     return None
 
 
+# "told reporters at the NATO summit in Washington", "said during a visit in Madrid":
+# the place of the occasion something was done at.
+OCCASION_PREPS = {"at", "during"}
+
+
+def _occasion(attach: Token, trigger: Token, governing: set[int], ctx: SentenceContext) -> bool:
+    if attach.dep_ != "pobj" or attach.head.lower_ not in OCCASION_PREPS:
+        return False
+    host = attach.head.head
+    # "speaking at a rally in X, he urged ...", "Stoltenberg, speaking during a visit ..."
+    of_subject = host.dep_ == "acl" and host.head.dep_ == "nsubj"
+    if host.tag_ == "VBG" and (host.dep_ == "advcl" or of_subject):
+        host = trigger if (host.head.head if of_subject else host.head).i == trigger.i else host
+    # "said at a briefing in Kyiv that Russia attacked X": where it was said only.
+    return host.i in governing and (host.i == trigger.i or host.i not in ctx.cues)
+
+
+# "the Taliban government in Kabul": a place that says which institution, not where.
+SEATED = {"government", "authority", "administration", "regime", "ministry", "embassy"}
+
+
+def _subject_of(attach: Token, trigger: Token) -> bool:
+    """ "Zelensky, today in Germany, called on ...": the actor's place is the act's."""
+    return (
+        attach.dep_ in ("nsubj", "nsubjpass")
+        and attach.head.i == trigger.i
+        and attach.lemma_.lower() not in SEATED
+    )
+
+
 def _location(
     sent: Span, ctx: SentenceContext, actors: list[EntityRef], trigger: Token, etype: str
 ) -> Location | None:
@@ -325,6 +355,7 @@ def _location(
         # "held talks near San Francisco": the place of a noun naming the same happening.
         same = classify(attach) == etype
         ok = attach.i in governing or on_object or same or (material and attach.i in own)
+        ok = ok or _occasion(attach, trigger, governing, ctx) or _subject_of(attach, trigger)
         if not ok:
             continue
         place = lookup_place(ent.text)
