@@ -166,3 +166,18 @@ def test_descriptors_are_no_part_of_names_and_de_facto_states_are_states() -> No
         assert (name, "GPE") in spans
         assert _entity(ex, name).type == "GPE"
     assert _entity(ex, "Palestinian Territory").country == "PS"
+
+
+def test_liveblog_times_and_datelines_are_no_part_of_what_is_said() -> None:
+    text = (
+        "08:30 BST: UN Secretary-General Antonio Guterres says he is alarmed by the fighting."
+        "\n\nKenya President William Ruto spoke."
+    )
+    ex = extract(text)
+    assert "BST" not in {m.text for m in ex.mentions}
+    assert ("Kenya", "GPE") in {(m.text, m.type) for m in ex.mentions}
+    [quote] = ex.quotes
+    assert quote.speaker is not None and quote.speaker.name == "Antonio Guterres"
+    text = "BAMAKO, July 3 (Reuters) - Gunmen killed 20 civilians in Mali, an official said."
+    [quote] = extract(text).quotes
+    assert quote.text.startswith("Gunmen") and text[quote.start : quote.end] == quote.text

@@ -18,6 +18,22 @@ DATELINE = re.compile(
     r"(?:\s*\((?:[A-Za-z][A-Za-z ]{0,30})\))?"  # "(Reuters)"
     r"\s*[-—–]+\s"
 )
+# A liveblog entry's time: "16:45 GMT –", "Updated 10:12 ET —", "08:30 BST:".
+TIMESTAMP = re.compile(
+    r"\A\s*(?:(?:Updated|UPDATED)\s+)?\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?\s*)?"
+    r"(?:[A-Z]{2,4}\s*)?(?:[-—–:|]\s*)"
+)
+
+
+def lead_prefix(text: str) -> int:
+    """Length of a dateline or liveblog time opening ``text``: no part of what it says."""
+    for pattern in (TIMESTAMP, DATELINE):
+        m = pattern.match(text)
+        if m is not None:
+            return m.end()
+    return 0
+
+
 # Things that happen at a place; what was said is located where it was said, if at all.
 PLACED = {"ASSAULT", "PROTEST", "COERCE", "TERRITORY", "MOBILIZE", "RETREAT"}
 

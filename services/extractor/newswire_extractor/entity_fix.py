@@ -236,8 +236,10 @@ def _missed_places(doc: Doc, taken: set[int]) -> list[Span]:
                 continue
             if not doc[i].text[:1].isupper() or any(stop[i : i + n]):
                 continue
-            # Part of a longer name ("NATO Summit", "Summit Road"): not a place mention.
-            if (i and propn[i - 1]) or (i + n < size and propn[i + n]):
+            # Part of a longer name ("NATO Summit", "Summit Road"): not a place mention;
+            # but a title may follow ("Somaliland President Abdirahman Irro").
+            titled = i + n < size and doc[i + n].lower_ in TITLE_WORDS
+            if (i and propn[i - 1]) or (i + n < size and propn[i + n] and not titled):
                 continue
             if lookup_place(doc[i : i + n].text):
                 hit = Span(doc, i, i + n, label="GPE")
@@ -286,8 +288,21 @@ def _title_word(span: Span) -> bool:
     )
 
 
+# "16:45 GMT": the model takes a time zone after a clock time for an organisation.
+TIME_ZONES = {
+    "GMT", "UTC", "BST", "CET", "CEST", "EET", "EEST", "MSK", "EST", "EDT", "ET", "CST",
+    "CDT", "PST", "PDT", "PT", "IST", "JST", "KST", "AEST", "AEDT", "WAT", "EAT", "CAT",
+}  # fmt: skip
+
+
+def _time_zone(span: Span) -> bool:
+    before = span.doc[span.start - 1].text if span.start else ""
+    return span.text in TIME_ZONES and any(c.isdigit() for c in before)
+
+
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
+    trimmed = [s for s in trimmed if not _time_zone(s)]
     trimmed = [s for s in trimmed if s.id_ or not _sentence_initial_noun(s)]
     # "Western countries", "the West": a camp, not a nationality or a place.
     trimmed = [s for s in trimmed if s.text not in GENERIC_CAMPS]

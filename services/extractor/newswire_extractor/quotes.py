@@ -20,6 +20,7 @@ from newswire_shared.ids import stable_id
 from newswire_shared.messages import EntityRef, Quote
 
 from .actors import phrase_ref, phrase_text, subject_of
+from .dateline import lead_prefix
 from .entities import Linked
 from .narration import speaks
 from .sents import sent_of, text_of
@@ -341,6 +342,7 @@ def indirect_quotes(
         if span is None:
             continue
         a, b = span
+        a += lead_prefix(text_of(doc)[a:b])  # "KYIV (Reuters) - Russia said ...": not said
         text = text_of(doc)[a:b]
         out.append(
             Quote(
