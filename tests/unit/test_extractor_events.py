@@ -277,3 +277,12 @@ def test_the_place_of_the_occasion_or_of_the_actor_locates_the_act() -> None:
     # "the government in Kabul" says which government, not where it acted.
     text = "The Taliban government in Kabul called the expulsions inhumane."
     assert all(e.location is None for e in extract(text, PUBLISHED).events)
+
+
+def test_a_place_of_another_happening_inside_the_phrase_is_not_the_events() -> None:
+    text = "Britain imposed sanctions on Houthi leaders over attacks on ships in the Red Sea."
+    [event] = _events(text, "SANCTION")
+    assert event.location is None
+    text = "Russia launched a missile attack on a hospital in Kharkiv on Monday."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kharkiv"

@@ -298,6 +298,18 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
     return None
 
 
+def _nested(attach: Token, trigger: Token, etype: str) -> bool:
+    """ "sanctions on Houthi leaders over attacks on shipping in the Red Sea": a place
+    inside a phrase naming another kind of happening is that happening's place."""
+    tok = attach
+    while tok.i != trigger.i and tok.head is not tok:
+        kind = classify(tok) if tok.pos_ == "NOUN" else None
+        if kind is not None and kind != etype:
+            return True
+        tok = tok.head
+    return False
+
+
 # "told reporters at the NATO summit in Washington", "said during a visit in Madrid":
 # the place of the occasion something was done at.
 OCCASION_PREPS = {"at", "during"}
@@ -354,7 +366,8 @@ def _location(
             continue  # "..., the minister said in Berlin": where it was said, not done
         # "held talks near San Francisco": the place of a noun naming the same happening.
         same = classify(attach) == etype
-        ok = attach.i in governing or on_object or same or (material and attach.i in own)
+        inside = material and attach.i in own and not _nested(attach, trigger, etype)
+        ok = attach.i in governing or on_object or same or inside
         ok = ok or _occasion(attach, trigger, governing, ctx) or _subject_of(attach, trigger)
         if not ok:
             continue
