@@ -181,3 +181,10 @@ def test_liveblog_times_and_datelines_are_no_part_of_what_is_said() -> None:
     text = "BAMAKO, July 3 (Reuters) - Gunmen killed 20 civilians in Mali, an official said."
     [quote] = extract(text).quotes
     assert quote.text.startswith("Gunmen") and text[quote.start : quote.end] == quote.text
+
+
+def test_a_region_written_with_its_kind_is_one_name() -> None:
+    ex = extract("Fighting killed nine soldiers in the Kidal region of northern Mali.")
+    assert ("Kidal region", "GPE") in {(m.text, m.type) for m in ex.mentions}
+    [event] = ex.events
+    assert event.location is not None and event.location.name == "Kidal region"

@@ -300,6 +300,23 @@ def _time_zone(span: Span) -> bool:
     return span.text in TIME_ZONES and any(c.isdigit() for c in before)
 
 
+# "the Kidal region", "Idlib province": a region written with its kind is one name (a
+# lowercase "state" is left out: "Sennar state" is written "Sennar" as often).
+REGION_WORDS = {"region", "province", "oblast", "krai", "governorate"}
+
+
+def _with_region_word(span: Span, taken: set[int]) -> Span:
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    if span.label_ not in ("GPE", "LOC") or nxt is None or nxt.i in taken:
+        return span
+    if nxt.lower_ not in REGION_WORDS or not nxt.text.islower():
+        return span
+    place = lookup_place(span.text)
+    if place is not None and place.precision == "country":
+        return span  # "the Russia region" of a company: no place called so
+    return Span(span.doc, span.start, span.end + 1, label="GPE", span_id=span.id)
+
+
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
     trimmed = [s for s in trimmed if not _time_zone(s)]
@@ -317,5 +334,7 @@ def fix_entities(doc: Doc) -> Doc:
     ents += _missed_places(doc, taken)
     taken = {t.i for e in ents for t in e}
     ents += _missed_surnames(doc, surnames, taken)
+    taken = {t.i for e in ents for t in e}
+    ents = [_with_region_word(e, taken) for e in ents]
     doc.ents = sorted(ents, key=lambda s: s.start)
     return doc
