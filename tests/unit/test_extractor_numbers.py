@@ -1,4 +1,4 @@
-"""Numbers, names and times: pure functions, no spaCy model needed."""
+"""Numbers, names, times and speech acts: pure functions, no spaCy model needed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from newswire_extractor.extract import chunk_text
 from newswire_extractor.names import name_key
 from newswire_extractor.numbers import find_counts, find_money
+from newswire_extractor.speech_acts import speech_act
 from newswire_extractor.timex import find_time
 
 
@@ -104,3 +105,20 @@ def test_one_number_over_two_kinds_counts_them_together(
     text: str, kinds: list[tuple[str, int]]
 ) -> None:
     assert [(c.kind, c.value) for c in find_counts(text)] == kinds
+
+
+@pytest.mark.parametrize(
+    ("reported", "etype"),
+    [
+        ("the West is risking a direct confrontation with Russia", "THREATEN"),
+        ("any attack would lead to a full-scale war", "THREATEN"),
+        ("Ukraine had every right to defend itself", "SUPPORT"),
+        ("Ukraine is on an irreversible path to membership", "SUPPORT"),
+        ("the invasion is a violation of international law", "ACCUSE"),
+        ("troops committed war crimes in Bucha", "ACCUSE"),
+        ("the talks had been constructive", None),
+        ("the right time to talk would come", None),
+    ],
+)
+def test_what_a_saying_reports_makes_its_act(reported: str, etype: str | None) -> None:
+    assert speech_act(reported) == etype

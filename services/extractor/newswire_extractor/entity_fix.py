@@ -320,6 +320,8 @@ def _with_region_word(span: Span, taken: set[int]) -> Span:
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
     trimmed = [s for s in trimmed if not _time_zone(s)]
+    # "the foreign ministry", "defence ministry": a description, no name.
+    trimmed = [s for s in trimmed if s.id_ or not all(t.text.islower() for t in s)]
     trimmed = [s for s in trimmed if s.id_ or not _sentence_initial_noun(s)]
     # "Western countries", "the West": a camp, not a nationality or a place.
     trimmed = [s for s in trimmed if s.text not in GENERIC_CAMPS]

@@ -31,6 +31,7 @@ from .narration import first_person, is_caption, main_predicates, reported_conte
 from .numbers import find_counts, find_money
 from .quotes import Cue
 from .sents import ents_in
+from .speech_acts import speech_act
 from .timex import find_time
 
 # Things that happen on the ground; a speech verb in their sentence is the claim's source.
@@ -770,6 +771,15 @@ def _other_speakers(
     return out
 
 
+def _said_act(cue: Token, sent: Span, ctx: SentenceContext) -> str:
+    """STATEMENT, or the act the saying is by what it reports (outside quote marks)."""
+    content = reported_content(cue, sent)
+    words = " ".join(
+        t.text for t in sent if t.i in content and not _inside_quote(t, ctx) and not t.is_punct
+    )
+    return speech_act(words) or "STATEMENT"
+
+
 def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     if is_caption(sent):
         return []
@@ -815,13 +825,13 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         and not incidental
         and not silent
     ):
-        triggers.append(("STATEMENT", cue.token))
+        triggers.append((_said_act(cue.token, sent, ctx), cue.token))
     if cue is not None and not incidental and not silent:
-        used = {t.i for _, t in triggers}
+        taken = {t.i for _, t in triggers}
         triggers += [
-            ("STATEMENT", c.token)
+            (_said_act(c.token, sent, ctx), c.token)
             for c in _other_speakers(sent, ctx, cue, triggers)
-            if c.token.i not in used
+            if c.token.i not in taken
         ]
     if not triggers:  # most sentences: skip the per-event work below
         return []
@@ -831,15 +841,23 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     money_matches = find_money(sent.text)
     weapons = _weapons(sent, ctx)
     events = []
+    # Sayings added above (a statement, or the act what it reports makes it).
+    said = {t.i for e, t in triggers if t.i in ctx.cues and t.i not in used}
     for etype, tok in triggers:
-        if etype == "STATEMENT" and cue is not None:
+        if (etype == "STATEMENT" or tok.i in said) and cue is not None:
             speaker = ctx.cues[tok.i].speaker if tok.i in ctx.cues else cue.speaker
             actors = [speaker] if speaker else []
-            recipients = _refs(
-                [c for c in tok.children if c.dep_ in ("dobj", "dative")] + _pobjs(tok, {"to"}),
-                ctx,
-                deep=False,
-            )
+            heads = [c for c in tok.children if c.dep_ in ("dobj", "dative")] + _pobjs(tok, {"to"})
+            if etype != "STATEMENT":
+                # "said Washington was risking an escalation": whom the act is about.
+                heads += [
+                    g
+                    for c in tok.children
+                    if c.dep_ == "ccomp"
+                    for g in c.children
+                    if g.dep_ in ("nsubj", "nsubjpass")
+                ]
+            recipients = _refs(heads, ctx, deep=False)
         else:
             actors, recipients = _participants(tok, ctx, etype)
         location = _location(sent, ctx, actors, tok, etype)
@@ -855,7 +873,7 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         money = [Money(amount=m.amount, currency=m.currency, text=m.text) for m in money_matches]
         acled_type, acled_sub = _acled(etype, tok, sent, weapons)
         evidence = _evidence(sent, ctx.offset)
-        source = claim if etype != "STATEMENT" else _platform(sent)
+        source = claim if etype != "STATEMENT" and tok.i not in said else _platform(sent)
         if _refers_back(tok, etype):
             ctx.refers_back.add(stable_id("event", etype, evidence.start, ctx.offset + tok.idx))
         events.append(

@@ -1,0 +1,43 @@
+"""What a reported saying does, read from what it reports: "said the West is risking a
+direct confrontation" warns of consequences (THREATEN), "said Ukraine had every right to
+defend itself" takes a side (SUPPORT), "maintained that the invasion is a violation of
+international law" accuses (ACCUSE). Plain patterns over the reported clause's words
+outside quote marks; a saying that matches none stays a STATEMENT."""
+
+from __future__ import annotations
+
+import re
+
+_CONSEQUENCE = r"(?:confrontation|war|conflict|escalation|consequences|retaliation|catastrophe)"
+THREATEN = re.compile(
+    rf"\brisk(?:s|ed|ing)?\b[^.;]{{0,40}}\b{_CONSEQUENCE}\b"
+    rf"|\b(?:would|will|could)\s+(?:\w+\s+)?(?:lead|amount|result)\s+(?:\w+\s+)?in(?:to)?\b"
+    rf"[^.;]{{0,30}}\b{_CONSEQUENCE}\b"
+    rf"|\b(?:would|will|could)\s+(?:\w+\s+)?(?:lead|amount)\s+to\b[^.;]{{0,30}}\b{_CONSEQUENCE}\b"
+    rf"|\b(?:would|will|could)\s+(?:\w+\s+)?(?:trigger|provoke|spark|mean)\b[^.;]{{0,30}}\b"
+    rf"{_CONSEQUENCE}\b"
+    r"|\b(?:will|would)\s+(?:face|pay|suffer)\b[^.;]{0,20}\b(?:consequences|price|response)\b",
+    re.IGNORECASE,
+)
+SUPPORT = re.compile(
+    r"\b(?:has|have|had)\s+(?:every|the|a|full)\s+right\s+to\b"
+    r"|\birreversible\b"
+    r"|\bstands?\s+(?:firmly\s+|fully\s+)?(?:with|by|behind)\b"
+    r"|\b(?:full|unwavering|unconditional|steadfast)\s+support\b",
+    re.IGNORECASE,
+)
+ACCUSE = re.compile(
+    r"\b(?:violation|breach)\s+of\s+(?:international|the|its|human)\b"
+    r"|\b(?:violates|violated|breached)\s+(?:international|the|its)\b"
+    r"|\bwar\s+crimes?\b|\bgenocide\b|\bcrimes?\s+against\s+humanity\b|\bethnic\s+cleansing\b"
+    r"|\bact\s+of\s+(?:aggression|terror(?:ism)?)\b",
+    re.IGNORECASE,
+)
+
+
+def speech_act(reported: str) -> str | None:
+    """The event type a saying of ``reported`` is, beyond a statement (None: none)."""
+    for etype, pattern in (("THREATEN", THREATEN), ("ACCUSE", ACCUSE), ("SUPPORT", SUPPORT)):
+        if pattern.search(reported):
+            return etype
+    return None
