@@ -286,3 +286,14 @@ def test_a_place_of_another_happening_inside_the_phrase_is_not_the_events() -> N
     text = "Russia launched a missile attack on a hospital in Kharkiv on Monday."
     [event] = _events(text, "ASSAULT")
     assert event.location is not None and event.location.name == "Kharkiv"
+
+
+def test_a_saying_is_the_act_it_reports() -> None:
+    text = "Kremlin spokesman Dmitry Peskov said the West was risking a direct confrontation."
+    [event] = _events(text, "THREATEN")
+    assert [a.name for a in event.actors] == ["Dmitry Peskov"]
+    text = "German Defense Minister Boris Pistorius said the systems must be delivered."
+    assert len(_events(text, "REQUEST")) == 1
+    # An obligation the speaker puts on his own side is a case made, not a demand.
+    text = "British Prime Minister Keir Starmer said Britain must rebuild its armed forces."
+    assert len(_events(text, "STATEMENT")) == 1 and not _events(text, "REQUEST")

@@ -24,7 +24,7 @@ from newswire_shared.messages import (
 
 from .actors import as_government, phrase_ref, subject_of
 from .cues import classify
-from .entities import Linked, country_ref
+from .entities import Linked, country_by_code, country_ref
 from .gazetteer import lookup_place
 from .modality import modality_of, only_wanted
 from .narration import first_person, is_caption, main_predicates, reported_content, speaks
@@ -777,7 +777,25 @@ def _said_act(cue: Token, sent: Span, ctx: SentenceContext) -> str:
     words = " ".join(
         t.text for t in sent if t.i in content and not _inside_quote(t, ctx) and not t.is_punct
     )
-    return speech_act(words) or "STATEMENT"
+    act = speech_act(words) or "STATEMENT"
+    if act == "REQUEST" and _own_side(cue, ctx):
+        return "STATEMENT"  # "Zelensky argues Ukraine must strike": a case made, no demand
+    return act
+
+
+def _own_side(cue: Token, ctx: SentenceContext) -> bool:
+    """The reported clause's subject is the speaker's own side ("we", their country)."""
+    speaker = ctx.cues[cue.i].speaker if cue.i in ctx.cues else None
+    code = ctx.linked.discourse.person_country.get(speaker.entity_id) if speaker else None
+    own = country_by_code(code, ctx.linked)
+    for clause in (c for c in cue.children if c.dep_ == "ccomp"):
+        for subj in (g for g in clause.children if g.dep_ in ("nsubj", "nsubjpass")):
+            if subj.lower_ in ("we", "i"):
+                return True
+            ref = phrase_ref(subj, ctx.doc_index, ctx.linked, ctx.offset)
+            if ref is not None and own is not None and ref.entity_id == own.entity_id:
+                return True
+    return False
 
 
 def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:

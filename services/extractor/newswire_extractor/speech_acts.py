@@ -1,6 +1,7 @@
 """What a reported saying does, read from what it reports: "said the West is risking a
 direct confrontation" warns of consequences (THREATEN), "said Ukraine had every right to
-defend itself" takes a side (SUPPORT), "maintained that the invasion is a violation of
+defend itself" takes a side (SUPPORT), "said the systems must be delivered" demands
+(REQUEST), "maintained that the invasion is a violation of
 international law" accuses (ACCUSE). Plain patterns over the reported clause's words
 outside quote marks; a saying that matches none stays a STATEMENT."""
 
@@ -34,10 +35,18 @@ ACCUSE = re.compile(
     re.IGNORECASE,
 )
 
+# "said the systems must be delivered", "said nations need to lift the limits": a demand
+# ("should it allow ..." is a condition, not a demand).
+REQUEST = re.compile(
+    r"\b(?:must|should|ought\s+to|needs?\s+to|has\s+to|have\s+to)\b(?!\s+(?:it|they|he|she)\b)",
+    re.IGNORECASE,
+)
+
 
 def speech_act(reported: str) -> str | None:
     """The event type a saying of ``reported`` is, beyond a statement (None: none)."""
-    for etype, pattern in (("THREATEN", THREATEN), ("ACCUSE", ACCUSE), ("SUPPORT", SUPPORT)):
+    acts = (("THREATEN", THREATEN), ("ACCUSE", ACCUSE), ("SUPPORT", SUPPORT), ("REQUEST", REQUEST))
+    for etype, pattern in acts:
         if pattern.search(reported):
             return etype
     return None
