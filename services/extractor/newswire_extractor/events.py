@@ -23,19 +23,17 @@ from newswire_shared.messages import (
 )
 
 from .actors import as_government, phrase_ref, subject_of
-from .cues import classify
-from .entities import Linked, country_by_code, country_ref
-from .gazetteer import lookup_place
+from .cues import MATERIAL, classify
+from .entities import Linked, country_ref
+from .event_place import event_location
 from .modality import modality_of, only_wanted
 from .narration import first_person, is_caption, main_predicates, reported_content, speaks
 from .numbers import find_counts, find_money
 from .quotes import Cue
+from .sayings import other_speakers, said_act
 from .sents import ents_in
-from .speech_acts import speech_act
 from .timex import find_time
 
-# Things that happen on the ground; a speech verb in their sentence is the claim's source.
-MATERIAL = {"ASSAULT", "AID", "TERRITORY", "MOBILIZE", "RETREAT", "COERCE", "SANCTION", "PROTEST"}
 COUNTED_TYPES = {"ASSAULT", "TERRITORY", "AID", "MOBILIZE", "RETREAT", "PROTEST"}
 ACTOR_MODS = ("amod", "compound", "poss", "nmod")
 OBJECT_DEPS = ("dobj", "dative", "iobj", "attr")
@@ -260,132 +258,6 @@ def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     if _pobjs(tok, {"on", "against", "in", "by"}) and tok.dep_ in ("nsubj", "nsubjpass", "dobj"):
         return True
     return bool(find_counts(sent.text)) and tok.dep_ in ("nsubj", "nsubjpass")
-
-
-VISIT = {"visit", "tour"}
-TRAVEL = {"travel", "fly", "go", "come", "arrive", "return", "head", "journey"}
-# Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
-LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
-TARGET_PREPS = {"on", "against"}
-# A place no gazetteer knows is most often a village or town below its gazetteer's size
-# limit ("the village of Tassia in Mopti region"): more precise than a region.
-PRECISION_RANK = {"city": 4, "unknown": 3, "region": 2, "country": 1}
-
-
-def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | None:
-    """The word a place phrase says "where" of: "killed ... in the city of Kharkiv" ->
-    killed. None when the place is not in a locative phrase ("Kyiv's allies")."""
-    tok = ent.root
-    for _ in range(4):
-        if tok.dep_ in ("appos", "compound", "conj") and tok.head is not tok:
-            tok = tok.head  # "Sofia, Bulgaria"
-        elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
-            tok = tok.head.head  # "the eastern city of Kharkiv"
-        else:
-            break
-    if (material or tok.head.lemma_ in VISIT) and tok.dep_ == "dobj":
-        return tok.head  # "shelled Kherson", "captured the town of Avdiivka", "visited Kyiv"
-    if tok.dep_ != "pobj":
-        return None
-    prep = tok.head.lower_
-    if prep in LOCATIVE or (material and prep in TARGET_PREPS):
-        return tok.head.head
-    if prep == "from" and etype == "RETREAT":  # "withdrew from the village of Krynky"
-        return tok.head.head
-    if prep == "to" and tok.head.head.lemma_ in TRAVEL:  # "travelled to Beijing for talks"
-        return tok.head.head
-    if prep == "to" and etype == "MOBILIZE":  # "deployed 50,000 troops to the Kursk region"
-        return tok.head.head
-    return None
-
-
-def _nested(attach: Token, trigger: Token, etype: str) -> bool:
-    """ "sanctions on Houthi leaders over attacks on shipping in the Red Sea": a place
-    inside a phrase naming another kind of happening is that happening's place."""
-    tok = attach
-    while tok.i != trigger.i and tok.head is not tok:
-        kind = classify(tok) if tok.pos_ == "NOUN" else None
-        if kind is not None and kind != etype:
-            return True
-        tok = tok.head
-    return False
-
-
-# "told reporters at the NATO summit in Washington", "said during a visit in Madrid":
-# the place of the occasion something was done at.
-OCCASION_PREPS = {"at", "during"}
-
-
-def _occasion(attach: Token, trigger: Token, governing: set[int], ctx: SentenceContext) -> bool:
-    if attach.dep_ != "pobj" or attach.head.lower_ not in OCCASION_PREPS:
-        return False
-    host = attach.head.head
-    # "speaking at a rally in X, he urged ...", "Stoltenberg, speaking during a visit ..."
-    of_subject = host.dep_ == "acl" and host.head.dep_ == "nsubj"
-    if host.tag_ == "VBG" and (host.dep_ == "advcl" or of_subject):
-        host = trigger if (host.head.head if of_subject else host.head).i == trigger.i else host
-    # "said at a briefing in Kyiv that Russia attacked X": where it was said only.
-    return host.i in governing and (host.i == trigger.i or host.i not in ctx.cues)
-
-
-# "the Taliban government in Kabul": a place that says which institution, not where.
-SEATED = {"government", "authority", "administration", "regime", "ministry", "embassy"}
-
-
-def _subject_of(attach: Token, trigger: Token) -> bool:
-    """ "Zelensky, today in Germany, called on ...": the actor's place is the act's."""
-    return (
-        attach.dep_ in ("nsubj", "nsubjpass")
-        and attach.head.i == trigger.i
-        and attach.lemma_.lower() not in SEATED
-    )
-
-
-def _location(
-    sent: Span, ctx: SentenceContext, actors: list[EntityRef], trigger: Token, etype: str
-) -> Location | None:
-    """Where the trigger happened: a place in a locative phrase attached to the trigger,
-    to a word governing it, or to its object; for things happening on the ground also
-    anywhere inside the trigger's own phrase ("attacks against infrastructure in X")."""
-    taken = {a.entity_id for a in actors}
-    material = etype in MATERIAL
-    governing = {trigger.i} | {t.i for t in trigger.ancestors}
-    own = {t.i for t in trigger.subtree}
-    best: tuple[tuple[int, int], Location] | None = None
-    for ent in ents_in(sent):
-        if ent.label_ not in ("GPE", "LOC", "FAC") or _inside_quote(ent[0], ctx):
-            continue
-        # The root, not the first token: "the Kerch Bridge" is linked without its "the".
-        ref = ctx.linked.ref_at(ctx.doc_index, ent.root.i)
-        if ref is None or ref.entity_id in taken:
-            continue
-        attach = _place_attachment(ent, material, etype)
-        if attach is None:
-            continue
-        on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
-        if attach.i in ctx.cues and attach.i != trigger.i and ent.start > attach.i:
-            continue  # "..., the minister said in Berlin": where it was said, not done
-        # "held talks near San Francisco": the place of a noun naming the same happening.
-        same = classify(attach) == etype
-        inside = material and attach.i in own and not _nested(attach, trigger, etype)
-        ok = attach.i in governing or on_object or same or inside
-        ok = ok or _occasion(attach, trigger, governing, ctx) or _subject_of(attach, trigger)
-        if not ok:
-            continue
-        place = lookup_place(ent.text)
-        precision = place.precision if place else "unknown"
-        rank = (PRECISION_RANK[precision], -abs(ent.start - trigger.i))
-        loc = Location(
-            name=ref.name,
-            entity_id=ref.entity_id,
-            precision=precision,
-            country=place.country if place else None,
-            latitude=place.latitude if place else None,
-            longitude=place.longitude if place else None,
-        )
-        if best is None or rank > best[0]:
-            best = (rank, loc)
-    return best[1] if best else None
 
 
 def _claim_source(sent: Span, cue: Cue | None) -> str | None:
@@ -723,81 +595,6 @@ def _cue_of(sent: Span, ctx: SentenceContext) -> Cue | None:
     return cues[0] if cues else None
 
 
-def _reported_clause(cue: Token) -> set[int]:
-    """What a speech verb reports as a clause: its complement, or the clause it is
-    appended to ("X happened, Y said")."""
-    out = {t.i for c in cue.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
-    if cue.dep_ in ("parataxis", "ccomp") and cue.head is not cue:
-        out |= {t.i for t in cue.head.subtree} - {t.i for t in cue.subtree}
-    return out
-
-
-CONTRAST = {"while", "whereas", "although", "though"}
-
-
-def _contrasted(tok: Token) -> bool:
-    """ "X said A had been constructive, while Y said B": the parser may hang Y's
-    saying under A, but a contrast clause is said by Y, not reported by X."""
-    return tok.dep_ == "advcl" and any(
-        c.dep_ == "mark" and c.lower_ in CONTRAST for c in tok.children
-    )
-
-
-def _other_speakers(
-    sent: Span, ctx: SentenceContext, cue: Cue, triggers: list[tuple[str, Token]]
-) -> list[Cue]:
-    """ "Putin said X, but Zelensky said Y", "..., while Hamdan said Y": another named
-    speaker with a speech verb of their own states something too, unless one saying
-    reports the other or the saying reports a happening (that event has the source)."""
-    if cue.speaker is None:
-        return []
-    seen = {cue.speaker.entity_id}
-    out = []
-    for i, other in sorted(ctx.cues.items()):
-        if not sent.start <= i < sent.end or other.speaker is None or i == cue.token.i:
-            continue
-        if other.speaker.entity_id in seen:
-            continue
-        if i in _reported_clause(cue.token) and not _contrasted(other.token):
-            continue
-        tok = other.token
-        if cue.token.i in _reported_clause(tok) or not speaks(tok) or modality_of(tok).negated:
-            continue
-        content = reported_content(tok, sent)
-        if any(t.i in content and etype != "STATEMENT" for etype, t in triggers):
-            continue
-        seen.add(other.speaker.entity_id)
-        out.append(other)
-    return out
-
-
-def _said_act(cue: Token, sent: Span, ctx: SentenceContext) -> str:
-    """STATEMENT, or the act the saying is by what it reports (outside quote marks)."""
-    content = reported_content(cue, sent)
-    words = " ".join(
-        t.text for t in sent if t.i in content and not _inside_quote(t, ctx) and not t.is_punct
-    )
-    act = speech_act(words) or "STATEMENT"
-    if act == "REQUEST" and _own_side(cue, ctx):
-        return "STATEMENT"  # "Zelensky argues Ukraine must strike": a case made, no demand
-    return act
-
-
-def _own_side(cue: Token, ctx: SentenceContext) -> bool:
-    """The reported clause's subject is the speaker's own side ("we", their country)."""
-    speaker = ctx.cues[cue.i].speaker if cue.i in ctx.cues else None
-    code = ctx.linked.discourse.person_country.get(speaker.entity_id) if speaker else None
-    own = country_by_code(code, ctx.linked)
-    for clause in (c for c in cue.children if c.dep_ == "ccomp"):
-        for subj in (g for g in clause.children if g.dep_ in ("nsubj", "nsubjpass")):
-            if subj.lower_ in ("we", "i"):
-                return True
-            ref = phrase_ref(subj, ctx.doc_index, ctx.linked, ctx.offset)
-            if ref is not None and own is not None and ref.entity_id == own.entity_id:
-                return True
-    return False
-
-
 def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     if is_caption(sent):
         return []
@@ -843,12 +640,12 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         and not incidental
         and not silent
     ):
-        triggers.append((_said_act(cue.token, sent, ctx), cue.token))
+        triggers.append((said_act(cue.token, sent, ctx), cue.token))
     if cue is not None and not incidental and not silent:
         taken = {t.i for _, t in triggers}
         triggers += [
-            (_said_act(c.token, sent, ctx), c.token)
-            for c in _other_speakers(sent, ctx, cue, triggers)
+            (said_act(c.token, sent, ctx), c.token)
+            for c in other_speakers(sent, ctx, cue, triggers)
             if c.token.i not in taken
         ]
     if not triggers:  # most sentences: skip the per-event work below
@@ -878,7 +675,7 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             recipients = _refs(heads, ctx, deep=False)
         else:
             actors, recipients = _participants(tok, ctx, etype)
-        location = _location(sent, ctx, actors, tok, etype)
+        location = event_location(sent, ctx, actors, tok, etype)
         if location is not None:
             # "shelled Kherson", "visited Moscow": the place is where it happened, not a party.
             recipients = [r for r in recipients if r.entity_id != location.entity_id]
