@@ -297,3 +297,20 @@ def test_a_saying_is_the_act_it_reports() -> None:
     # An obligation the speaker puts on his own side is a case made, not a demand.
     text = "British Prime Minister Keir Starmer said Britain must rebuild its armed forces."
     assert len(_events(text, "STATEMENT")) == 1 and not _events(text, "REQUEST")
+
+
+def test_one_attack_told_with_its_toll_and_agreed_aid() -> None:
+    text = (
+        "Two people were killed and 12 wounded when a Russian glide bomb hit an apartment "
+        "block in Zaporizhzhia, Governor Ivan Fedorov said."
+    )
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Russia"]
+    text = "At least 45 people died after an Israeli strike in Rafah, the ministry said."
+    assert len(_events(text, "ASSAULT")) == 1 and not _events(text, "STATEMENT")
+    text = "Sudan's army said on Saturday it had retaken the city of Wad Madani from the RSF."
+    [event] = _events(text, "TERRITORY")
+    assert [a.name for a in event.actors] == ["Sudan"]
+    text = "The EU agreed a 50 billion euro aid package for Ukraine on Thursday."
+    [event] = _events(text, "AID")
+    assert [a.name for a in event.actors] == ["European Union"] and not _events(text, "AGREE")

@@ -136,7 +136,8 @@ def _clause_subjects(tok: Token) -> list[Token]:
     """ "were killed when Israeli forces opened fire": the subject of an attack told in
     a time clause of a passive verb."""
     out = []
-    for clause in tok.children:
+    verbs = [tok, *(c for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+    for clause in (c for v in verbs for c in v.children):
         if clause.dep_ == "advcl" and classify(clause) == "ASSAULT":
             out += [c for c in clause.children if c.dep_ == "nsubj"]
     return out
@@ -234,7 +235,7 @@ def _parties(
         mods = [c for c in tok.children if c.dep_ in ACTOR_MODS]
         actors = _refs(mods + _pobjs(tok, {"by"}), ctx)
         host = _host_verb(tok)
-        if not actors and host is not None and not material:
+        if not actors and host is not None and (not material or etype == "AID"):
             # "Araqchi arrived in Muscat for talks with Witkoff": who came for them.
             subj = subject_of(host)
             actors = _refs([subj], ctx) if subj is not None else []
@@ -399,7 +400,14 @@ def _refine(etype: str, tok: Token) -> str:
         complements = ("dobj", "prep", "xcomp", "ccomp", "attr")
         if not any(c.dep_ in complements for c in tok.children):
             return "SUPPORT"
+    # "agreed a 50 billion euro aid package": agreeing to give is the aid itself.
+    if etype == "AGREE" and tok.pos_ == "VERB" and _has_aid_object(tok):
+        return "AID"
     return etype
+
+
+def _has_aid_object(tok: Token) -> bool:
+    return any(c.dep_ == "dobj" and classify(c) == "AID" for c in tok.children)
 
 
 HAZARDS = {
@@ -430,7 +438,9 @@ def _own_subject(tok: Token) -> Token | None:
 
 
 def _at_the_same_time(clause: Token, main: Token) -> bool:
-    if clause.dep_ != "advcl" or clause.head.i != main.i:
+    # "were killed and 12 wounded when a bomb hit": the clause may hang off the conjunct.
+    head = clause.head.head if clause.head.dep_ == "conj" else clause.head
+    if clause.dep_ != "advcl" or main.i not in (clause.head.i, head.i):
         return False
     return any(c.lower_ in ("when", "as", "while") for c in clause.children)
 
@@ -567,6 +577,13 @@ def _happened_noun(tok: Token, main: set[int]) -> bool:
     return tok.head.lemma_ in HAPPEN or tok.head.lemma_ in CONSEQUENCE
 
 
+def _toll_of(tok: Token, main: set[int]) -> bool:
+    """ "said 50 people died after an Israeli strike": the strike is what is reported."""
+    if tok.pos_ != "NOUN" or tok.dep_ != "pobj" or tok.head.head.i not in main:
+        return False
+    return tok.head.head.lemma_.lower() in CASUALTY_VERBS
+
+
 def _has_no(tok: Token) -> bool:
     return any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children)
 
@@ -615,8 +632,10 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             m = modality_of(tok)
             if tok.pos_ == "VERB" and (m.hypothetical or m.negated):
                 continue  # kept with its modality; the saying is an event of its own
-            if tok.i in main or _happened_noun(tok, main) or _in_subject(tok, main, sent):
+            if tok.i in main or _happened_noun(tok, main):
                 reported = True
+            elif _in_subject(tok, main, sent) or _toll_of(tok, main):
+                reported = True  # "The toll from the strike rose", "died after a strike"
     quoted = any(
         a < ctx.offset + sent.end_char and ctx.offset + sent.start_char < b for a, b in ctx.quotes
     )
