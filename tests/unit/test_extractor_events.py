@@ -314,3 +314,11 @@ def test_one_attack_told_with_its_toll_and_agreed_aid() -> None:
     text = "The EU agreed a 50 billion euro aid package for Ukraine on Thursday."
     [event] = _events(text, "AID")
     assert [a.name for a in event.actors] == ["European Union"] and not _events(text, "AGREE")
+
+
+def test_a_retaliation_told_is_a_threat_against_its_target() -> None:
+    text = "Israeli Prime Minister Benjamin Netanyahu told his cabinet that Israel would respond to Iran."
+    [event] = _events(text, "THREATEN")
+    assert [r.name for r in event.recipients] == ["Iran"]
+    # The that-clause is the one thing reported: no quote of the sentence before it.
+    assert [q.text for q in extract(text, PUBLISHED).quotes] == ["Israel would respond to Iran"]

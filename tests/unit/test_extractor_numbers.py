@@ -116,6 +116,8 @@ def test_one_number_over_two_kinds_counts_them_together(
         ("Ukraine is on an irreversible path to membership", "SUPPORT"),
         ("the invasion is a violation of international law", "ACCUSE"),
         ("troops committed war crimes in Bucha", "ACCUSE"),
+        ("Israel would respond to Iran", "THREATEN"),
+        ("Hamas would respond to the proposal soon", None),
         ("the talks had been constructive", None),
         ("the right time to talk would come", None),
     ],

@@ -23,7 +23,7 @@ from newswire_shared.messages import (
 )
 
 from .actors import as_government, phrase_ref, subject_of
-from .cues import MATERIAL, classify
+from .cues import MATERIAL, RETALIATE, classify
 from .entities import Linked, country_ref
 from .event_place import event_location
 from .modality import modality_of, only_wanted
@@ -683,14 +683,7 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             actors = [speaker] if speaker else []
             heads = [c for c in tok.children if c.dep_ in ("dobj", "dative")] + _pobjs(tok, {"to"})
             if etype != "STATEMENT":
-                # "said Washington was risking an escalation": whom the act is about.
-                heads += [
-                    g
-                    for c in tok.children
-                    if c.dep_ == "ccomp"
-                    for g in c.children
-                    if g.dep_ in ("nsubj", "nsubjpass")
-                ]
+                heads += _addressed(tok)
             recipients = _refs(heads, ctx, deep=False)
         else:
             actors, recipients = _participants(tok, ctx, etype)
@@ -731,6 +724,19 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             )
         )
     return events
+
+
+def _addressed(said: Token) -> list[Token]:
+    """Whom a saying's act is about: "said Washington was risking an escalation" ->
+    Washington; "said Israel would respond to Iran" -> Iran, the one retaliated on."""
+    out: list[Token] = []
+    for clause in (c for c in said.children if c.dep_ == "ccomp"):
+        if clause.lemma_.lower() in RETALIATE:
+            out += [c for c in clause.children if c.dep_ == "dobj"]
+            out += _pobjs(clause, {"to", "against", "on"})
+        else:
+            out += [g for g in clause.children if g.dep_ in ("nsubj", "nsubjpass")]
+    return out
 
 
 def _platform(sent: Span) -> str | None:

@@ -309,7 +309,10 @@ def _clause_span(cue: Token, direct: list[tuple[int, int]]) -> tuple[int, int] |
     else:
         # "X happened, Austin said" / "X, he said, Y": the clause is the verb's head.
         parenthetical = cue.dep_ == "parataxis"
-        if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i):
+        # "told his cabinet that Israel would respond": a that-clause is reported, it
+        # reports nothing before it.
+        complement = any(c.dep_ == "mark" for c in cue.children)
+        if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i and not complement):
             own = {t.i for t in cue.subtree}
             sent = sent_of(cue)
             tokens = [

@@ -17,7 +17,11 @@ THREATEN = re.compile(
     rf"|\b(?:would|will|could)\s+(?:\w+\s+)?(?:lead|amount)\s+to\b[^.;]{{0,30}}\b{_CONSEQUENCE}\b"
     rf"|\b(?:would|will|could)\s+(?:\w+\s+)?(?:trigger|provoke|spark|mean)\b[^.;]{{0,30}}\b"
     rf"{_CONSEQUENCE}\b"
-    r"|\b(?:will|would)\s+(?:face|pay|suffer)\b[^.;]{0,20}\b(?:consequences|price|response)\b",
+    r"|\b(?:will|would)\s+(?:face|pay|suffer)\b[^.;]{0,20}\b(?:consequences|price|response)\b"
+    # "would respond to Iran", "will retaliate"; not "would respond to the proposal"
+    r"|\b(?:will|would)\s+(?:\w+\s+)?(?:retaliate|avenge|punish|hit\s+back|strike\s+back)\b"
+    r"|\b(?:will|would)\s+(?:\w+\s+)?respond\b(?!\s+to\s+(?:the|a|an|its|their|his|her|this)\s+"
+    r"(?:proposal|offer|letter|request|questions?|plan|call|invitation|report))",
     re.IGNORECASE,
 )
 SUPPORT = re.compile(
