@@ -317,7 +317,7 @@ def test_one_attack_told_with_its_toll_and_agreed_aid() -> None:
 
 
 def test_a_retaliation_told_is_a_threat_against_its_target() -> None:
-    text = "Israeli Prime Minister Benjamin Netanyahu told his cabinet that Israel would respond to Iran."
+    text = "Prime Minister Benjamin Netanyahu told his cabinet that Israel would respond to Iran."
     [event] = _events(text, "THREATEN")
     assert [r.name for r in event.recipients] == ["Iran"]
     # The that-clause is the one thing reported: no quote of the sentence before it.
