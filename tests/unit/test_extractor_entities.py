@@ -188,3 +188,12 @@ def test_a_region_written_with_its_kind_is_one_name() -> None:
     assert ("Kidal region", "GPE") in {(m.text, m.type) for m in ex.mentions}
     [event] = ex.events
     assert event.location is not None and event.location.name == "Kidal region"
+
+
+def test_a_place_with_an_article_the_model_calls_a_person_does_not_break_linking() -> None:
+    # Once a KeyError: "Al Fasher" (PERSON) was its own surname's full name, looked up
+    # before it was registered.
+    text = "RSF forces looted the market in Al Fasher town (Al Fasher, North Darfur)."
+    ex = extract(text)
+    assert [m.type for m in ex.mentions if m.text == "Al Fasher"] == ["GPE", "GPE"]
+    assert _entity(ex, "El Fasher").country == "SD"

@@ -67,7 +67,9 @@ def _person_surnames(spans: list[Span]) -> set[str]:
     out = set()
     for s in spans:
         words = [t for t in s if t.text.lower().strip(".") not in TITLE_WORDS]
-        if s.label_ == "PERSON" and len(words) >= 2:
+        # A known place the model took for a person ("(Al Fasher, North Darfur)") gives
+        # no surname that would keep it a person.
+        if s.label_ == "PERSON" and len(words) >= 2 and lookup_place(s.text) is None:
             out.add(surname_key(s.text))
     return out
 
