@@ -197,3 +197,10 @@ def test_a_place_with_an_article_the_model_calls_a_person_does_not_break_linking
     ex = extract(text)
     assert [m.type for m in ex.mentions if m.text == "Al Fasher"] == ["GPE", "GPE"]
     assert _entity(ex, "El Fasher").country == "SD"
+
+
+def test_two_amounts_in_one_token_make_one_money_span() -> None:
+    # Once a spaCy E1010 error: both amounts of "$15/£13.49" expanded to the same token.
+    text = "Expect to pay $15/£13.49 for the game."
+    ex = extract(text)
+    assert [m.type for m in ex.mentions] == ["MONEY"]

@@ -267,10 +267,11 @@ def _missed_surnames(doc: Doc, surnames: set[str], taken: set[int]) -> list[Span
 
 
 def _money_spans(doc: Doc) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
     for m in find_money(doc.text):
         span = doc.char_span(m.start, m.end, label="MONEY", alignment_mode="expand")
-        if span is not None:
+        # "$15/£13.49" is one token: both amounts expand to it, and spans may not overlap.
+        if span is not None and not any(span.start < o.end and o.start < span.end for o in spans):
             spans.append(span)
     return spans
 
