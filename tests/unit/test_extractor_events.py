@@ -216,3 +216,109 @@ def test_a_refusal_or_threat_quoted_whole_is_a_statement_and_forceful_answers_th
     text = "The minister warned that Iran would “respond forcefully” to any attack."
     assert _events(text, "THREATEN")
     assert not _events("The ministry said it would respond to the proposal.", "THREATEN")
+
+
+def test_two_speakers_in_one_sentence_make_two_statements() -> None:
+    text = "Putin said Russia was open to talks, but Zelensky said Moscow only wanted a pause."
+    speakers = [[a.name for a in e.actors] for e in _events(text, "STATEMENT")]
+    assert speakers == [["Vladimir Putin"], ["Volodymyr Zelenskyy"]]
+    text = "Erdogan said the talks had gone well, while Putin said there was no agreement."
+    assert len(_events(text, "STATEMENT")) == 2  # a contrast clause is not reported speech
+    # One saying reported inside another is one statement.
+    assert len(_events("Biden said Putin said he would invade.", "STATEMENT")) == 1
+
+
+def test_it_they_after_a_group_named_as_modifier() -> None:
+    [event] = _events("Houthi forces said they fired missiles at a ship.", "ASSAULT")
+    assert [a.name for a in event.actors] == ["Houthis"]
+
+
+def test_dateline_places_the_leads_events_that_name_no_place() -> None:
+    text = (
+        "MOGADISHU, Feb 10 (Reuters) - A car bomb exploded near a checkpoint on Saturday, "
+        "killing at least 10 people, police said.\n\nLater, gunmen attacked a hotel in Baidoa."
+        "\n\nIn another attack, gunmen killed two soldiers."
+    )
+    located = [e.location and e.location.name for e in _events(text, "ASSAULT")]
+    assert located == ["Mogadishu", "Baidoa", None]
+    # An event that names its place keeps it.
+    text = "KYIV, Ukraine (AP) — Russian forces shelled a market in Kherson on Sunday."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kherson"
+
+
+def test_recipients_people_of_a_nationality_pronoun_objects_and_talks_partners() -> None:
+    [event] = _events("Gang members kidnapped two American missionaries in Haiti.", "COERCE")
+    assert event.recipients == []  # the missionaries, not the United States
+    text = "Antony Blinken met Foreign Minister Wang Yi in Beijing. He urged him to stop."
+    [event] = _events(text, "REQUEST")
+    assert [a.name for a in event.actors] == ["Antony Blinken"]
+    assert [r.name for r in event.recipients] == ["Wang Yi"]
+    text = "Abbas Araqchi arrived in Muscat on Saturday for talks with envoy Steve Witkoff."
+    [event] = _events(text, "CONSULT")
+    assert [a.name for a in event.actors] == ["Abbas Araqchi"]
+    assert [r.name for r in event.recipients] == ["Steve Witkoff"]
+    text = "Viktor Orban travelled to Beijing on Monday for talks with Xi Jinping."
+    [event] = _events(text, "CONSULT")
+    assert event.location is not None and event.location.name == "Beijing"
+
+
+def test_the_place_of_the_occasion_or_of_the_actor_locates_the_act() -> None:
+    text = "Zelensky told reporters at the NATO summit in Washington on Wednesday."
+    [event] = _events(text, "STATEMENT")
+    assert event.location is not None and event.location.name == "Washington"
+    text = "Stoltenberg, speaking during a visit in Sofia on Monday, urged allies to send arms."
+    [event] = _events(text, "REQUEST")
+    assert event.location is not None and event.location.name == "Sofia"
+    # Where something was said is not where the reported attack happened.
+    text = "The minister said at a briefing in Kyiv that Russia shelled Kherson overnight."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kherson"
+    # "the government in Kabul" says which government, not where it acted.
+    text = "The Taliban government in Kabul called the expulsions inhumane."
+    assert all(e.location is None for e in extract(text, PUBLISHED).events)
+
+
+def test_a_place_of_another_happening_inside_the_phrase_is_not_the_events() -> None:
+    text = "Britain imposed sanctions on Houthi leaders over attacks on ships in the Red Sea."
+    [event] = _events(text, "SANCTION")
+    assert event.location is None
+    text = "Russia launched a missile attack on a hospital in Kharkiv on Monday."
+    [event] = _events(text, "ASSAULT")
+    assert event.location is not None and event.location.name == "Kharkiv"
+
+
+def test_a_saying_is_the_act_it_reports() -> None:
+    text = "Kremlin spokesman Dmitry Peskov said the West was risking a direct confrontation."
+    [event] = _events(text, "THREATEN")
+    assert [a.name for a in event.actors] == ["Dmitry Peskov"]
+    text = "German Defense Minister Boris Pistorius said the systems must be delivered."
+    assert len(_events(text, "REQUEST")) == 1
+    # An obligation the speaker puts on his own side is a case made, not a demand.
+    text = "British Prime Minister Keir Starmer said Britain must rebuild its armed forces."
+    assert len(_events(text, "STATEMENT")) == 1 and not _events(text, "REQUEST")
+
+
+def test_one_attack_told_with_its_toll_and_agreed_aid() -> None:
+    text = (
+        "Two people were killed and 12 wounded when a Russian glide bomb hit an apartment "
+        "block in Zaporizhzhia, Governor Ivan Fedorov said."
+    )
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Russia"]
+    text = "At least 45 people died after an Israeli strike in Rafah, the ministry said."
+    assert len(_events(text, "ASSAULT")) == 1 and not _events(text, "STATEMENT")
+    text = "Sudan's army said on Saturday it had retaken the city of Wad Madani from the RSF."
+    [event] = _events(text, "TERRITORY")
+    assert [a.name for a in event.actors] == ["Sudan"]
+    text = "The EU agreed a 50 billion euro aid package for Ukraine on Thursday."
+    [event] = _events(text, "AID")
+    assert [a.name for a in event.actors] == ["European Union"] and not _events(text, "AGREE")
+
+
+def test_a_retaliation_told_is_a_threat_against_its_target() -> None:
+    text = "Prime Minister Benjamin Netanyahu told his cabinet that Israel would respond to Iran."
+    [event] = _events(text, "THREATEN")
+    assert [r.name for r in event.recipients] == ["Iran"]
+    # The that-clause is the one thing reported: no quote of the sentence before it.
+    assert [q.text for q in extract(text, PUBLISHED).quotes] == ["Israel would respond to Iran"]

@@ -1,4 +1,4 @@
-"""Numbers, names and times: pure functions, no spaCy model needed."""
+"""Numbers, names, times and speech acts: pure functions, no spaCy model needed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from newswire_extractor.extract import chunk_text
 from newswire_extractor.names import name_key
 from newswire_extractor.numbers import find_counts, find_money
+from newswire_extractor.speech_acts import speech_act
 from newswire_extractor.timex import find_time
 
 
@@ -88,3 +89,38 @@ def test_chunks_cover_text_and_cut_at_paragraphs() -> None:
     assert all(len(c) <= 200 for _, c in chunks)
     assert all(text[o : o + len(c)] == c for o, c in chunks)
     assert all(c.endswith("\n\n") for _, c in chunks[:-1])
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Russia launched 158 drones and missiles overnight", [("drones and missiles", 158)]),
+        ("fired hundreds of rockets and drones", [("rockets and drones", 100)]),
+        ("launched 88 missiles and 63 drones", [("missiles", 88), ("drones", 63)]),
+        ("fired 40 rockets and three drones", [("rockets", 40), ("drones", 3)]),
+        ("shot down 30 drones, and missiles hit a depot", [("drones", 30)]),
+    ],
+)
+def test_one_number_over_two_kinds_counts_them_together(
+    text: str, kinds: list[tuple[str, int]]
+) -> None:
+    assert [(c.kind, c.value) for c in find_counts(text)] == kinds
+
+
+@pytest.mark.parametrize(
+    ("reported", "etype"),
+    [
+        ("the West is risking a direct confrontation with Russia", "THREATEN"),
+        ("any attack would lead to a full-scale war", "THREATEN"),
+        ("Ukraine had every right to defend itself", "SUPPORT"),
+        ("Ukraine is on an irreversible path to membership", "SUPPORT"),
+        ("the invasion is a violation of international law", "ACCUSE"),
+        ("troops committed war crimes in Bucha", "ACCUSE"),
+        ("Israel would respond to Iran", "THREATEN"),
+        ("Hamas would respond to the proposal soon", None),
+        ("the talks had been constructive", None),
+        ("the right time to talk would come", None),
+    ],
+)
+def test_what_a_saying_reports_makes_its_act(reported: str, etype: str | None) -> None:
+    assert speech_act(reported) == etype

@@ -84,7 +84,10 @@ def _earlier_subject(pronoun: Token, doc_index: int, linked: Linked) -> EntityRe
     that is subject earlier in the sentence."""
     for tok in reversed(pronoun.doc[sent_of(pronoun).start : pronoun.i]):
         ref = linked.ref_at(doc_index, tok.i)
-        if ref is not None and ref.type in ("GPE", "ORG", "NORP") and tok.dep_ in SUBJECT_DEPS:
+        # "Houthi forces said they ...", "Sudan's army said it ...": a name modifying the
+        # subject stands for it.
+        role = tok.head if tok.dep_ in ("compound", "amod", "poss") else tok
+        if ref is not None and ref.type in ("GPE", "ORG", "NORP") and role.dep_ in SUBJECT_DEPS:
             return country_ref(ref, linked)
     return None
 

@@ -37,6 +37,15 @@ class Discourse:
                 return before[-1]
         return None
 
+    def resolve_object(self, pos: int, exclude: set[str]) -> EntityRef | None:
+        """ "Blinken met Wang Yi. He urged him ...": an object pronoun is the nearest
+        person before it who is not the one acting (a clause's subject and object are
+        two people)."""
+        for p, ref in reversed(self.persons):
+            if p < pos and ref.entity_id not in exclude:
+                return ref
+        return None
+
     def resolve_title(self, words: list[str], pos: int) -> EntityRef | None:
         """``words``: lowercased content words of a phrase like "the NATO chief"."""
         if not words:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
+# Things that happen on the ground; a speech verb in their sentence is the claim's source.
+MATERIAL = {"ASSAULT", "AID", "TERRITORY", "MOBILIZE", "RETREAT", "COERCE", "SANCTION", "PROTEST"}
+
 VERBS: dict[str, str] = {}
 NOUNS: dict[str, str] = {}
 

@@ -109,7 +109,9 @@ class _Linker:
         bare = without_particles(key)
         if " " not in bare and bare in self.full_names:
             full = self.full_names[bare]
-            return full, self.out.entities[entity_id(full)].name
+            known_full = self.out.entities.get(entity_id(full))
+            if known_full is not None:
+                return full, known_full.name
         return f"person:{key}", text
 
     def link(self, span: Span) -> Entity | None:
@@ -151,9 +153,10 @@ def _register_full_names(linker: _Linker, spans: list[Span]) -> None:
     """Full names first, so a surname seen before its full name still links to it."""
     for span in spans:
         if span.label_ == "PERSON" and len(_words(span)) >= 2:
-            key, _ = linker._person_key(span)
+            # Keyed before it is registered: "Al Fasher" is its own surname's full name.
+            key, name = linker._person_key(span)
             linker.full_names.setdefault(surname_key(span.text), key)
-            linker._entity(key, linker._person_key(span)[1], "PERSON")
+            linker._entity(key, name, "PERSON")
 
 
 def link_docs(docs: list[tuple[Doc, int]]) -> Linked:

@@ -32,6 +32,13 @@ NAME_LABELS = {"GPE", "LOC", "ORG", "PRODUCT", "WORK_OF_ART", "NORP", "FAC", "EV
 
 def _trim(span: Span) -> Span | None:
     """Cut a span at the first line break or possessive marker inside it."""
+    if span.id_.startswith("weapon:") and len(span) > 1 and span[-1].text.islower():
+        # "Lancet drones", "Abrams tanks": the alias needs the noun to be unambiguous, but
+        # the noun says what kind of thing it is and is no part of the name.
+        end = span.end
+        while end > span.start + 1 and span.doc[end - 1].text.islower():
+            end -= 1
+        return Span(span.doc, span.start, end, label=span.label_, span_id=span.id)
     if span.id_:  # curated ruler patterns may contain "’s" on purpose
         return span
     end = span.end
@@ -60,7 +67,9 @@ def _person_surnames(spans: list[Span]) -> set[str]:
     out = set()
     for s in spans:
         words = [t for t in s if t.text.lower().strip(".") not in TITLE_WORDS]
-        if s.label_ == "PERSON" and len(words) >= 2:
+        # A known place the model took for a person ("(Al Fasher, North Darfur)") gives
+        # no surname that would keep it a person.
+        if s.label_ == "PERSON" and len(words) >= 2 and lookup_place(s.text) is None:
             out.add(surname_key(s.text))
     return out
 
@@ -229,8 +238,10 @@ def _missed_places(doc: Doc, taken: set[int]) -> list[Span]:
                 continue
             if not doc[i].text[:1].isupper() or any(stop[i : i + n]):
                 continue
-            # Part of a longer name ("NATO Summit", "Summit Road"): not a place mention.
-            if (i and propn[i - 1]) or (i + n < size and propn[i + n]):
+            # Part of a longer name ("NATO Summit", "Summit Road"): not a place mention;
+            # but a title may follow ("Somaliland President Abdirahman Irro").
+            titled = i + n < size and doc[i + n].lower_ in TITLE_WORDS
+            if (i and propn[i - 1]) or (i + n < size and propn[i + n] and not titled):
                 continue
             if lookup_place(doc[i : i + n].text):
                 hit = Span(doc, i, i + n, label="GPE")
@@ -256,10 +267,11 @@ def _missed_surnames(doc: Doc, surnames: set[str], taken: set[int]) -> list[Span
 
 
 def _money_spans(doc: Doc) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
     for m in find_money(doc.text):
         span = doc.char_span(m.start, m.end, label="MONEY", alignment_mode="expand")
-        if span is not None:
+        # "$15/£13.49" is one token: both amounts expand to it, and spans may not overlap.
+        if span is not None and not any(span.start < o.end and o.start < span.end for o in spans):
             spans.append(span)
     return spans
 
@@ -279,8 +291,40 @@ def _title_word(span: Span) -> bool:
     )
 
 
+# "16:45 GMT": the model takes a time zone after a clock time for an organisation.
+TIME_ZONES = {
+    "GMT", "UTC", "BST", "CET", "CEST", "EET", "EEST", "MSK", "EST", "EDT", "ET", "CST",
+    "CDT", "PST", "PDT", "PT", "IST", "JST", "KST", "AEST", "AEDT", "WAT", "EAT", "CAT",
+}  # fmt: skip
+
+
+def _time_zone(span: Span) -> bool:
+    before = span.doc[span.start - 1].text if span.start else ""
+    return span.text in TIME_ZONES and any(c.isdigit() for c in before)
+
+
+# "the Kidal region", "Idlib province": a region written with its kind is one name (a
+# lowercase "state" is left out: "Sennar state" is written "Sennar" as often).
+REGION_WORDS = {"region", "province", "oblast", "krai", "governorate"}
+
+
+def _with_region_word(span: Span, taken: set[int]) -> Span:
+    nxt = span.doc[span.end] if span.end < len(span.doc) else None
+    if span.label_ not in ("GPE", "LOC") or nxt is None or nxt.i in taken:
+        return span
+    if nxt.lower_ not in REGION_WORDS or not nxt.text.islower():
+        return span
+    place = lookup_place(span.text)
+    if place is not None and place.precision == "country":
+        return span  # "the Russia region" of a company: no place called so
+    return Span(span.doc, span.start, span.end + 1, label="GPE", span_id=span.id)
+
+
 def fix_entities(doc: Doc) -> Doc:
     trimmed = [s for s in (_trim(e) for e in doc.ents) if s is not None and not _title_word(s)]
+    trimmed = [s for s in trimmed if not _time_zone(s)]
+    # "the foreign ministry", "defence ministry": a description, no name.
+    trimmed = [s for s in trimmed if s.id_ or not all(t.text.islower() for t in s)]
     trimmed = [s for s in trimmed if s.id_ or not _sentence_initial_noun(s)]
     # "Western countries", "the West": a camp, not a nationality or a place.
     trimmed = [s for s in trimmed if s.text not in GENERIC_CAMPS]
@@ -295,5 +339,7 @@ def fix_entities(doc: Doc) -> Doc:
     ents += _missed_places(doc, taken)
     taken = {t.i for e in ents for t in e}
     ents += _missed_surnames(doc, surnames, taken)
+    taken = {t.i for e in ents for t in e}
+    ents = [_with_region_word(e, taken) for e in ents]
     doc.ents = sorted(ents, key=lambda s: s.start)
     return doc

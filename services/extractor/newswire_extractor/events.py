@@ -23,18 +23,17 @@ from newswire_shared.messages import (
 )
 
 from .actors import as_government, phrase_ref, subject_of
-from .cues import classify
+from .cues import MATERIAL, RETALIATE, classify
 from .entities import Linked, country_ref
-from .gazetteer import lookup_place
+from .event_place import event_location
 from .modality import modality_of, only_wanted
 from .narration import first_person, is_caption, main_predicates, reported_content, speaks
 from .numbers import find_counts, find_money
 from .quotes import Cue
+from .sayings import other_speakers, said_act
 from .sents import ents_in
 from .timex import find_time
 
-# Things that happen on the ground; a speech verb in their sentence is the claim's source.
-MATERIAL = {"ASSAULT", "AID", "TERRITORY", "MOBILIZE", "RETREAT", "COERCE", "SANCTION", "PROTEST"}
 COUNTED_TYPES = {"ASSAULT", "TERRITORY", "AID", "MOBILIZE", "RETREAT", "PROTEST"}
 ACTOR_MODS = ("amod", "compound", "poss", "nmod")
 OBJECT_DEPS = ("dobj", "dative", "iobj", "attr")
@@ -137,7 +136,8 @@ def _clause_subjects(tok: Token) -> list[Token]:
     """ "were killed when Israeli forces opened fire": the subject of an attack told in
     a time clause of a passive verb."""
     out = []
-    for clause in tok.children:
+    verbs = [tok, *(c for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB")]
+    for clause in (c for v in verbs for c in v.children):
         if clause.dep_ == "advcl" and classify(clause) == "ASSAULT":
             out += [c for c in clause.children if c.dep_ == "nsubj"]
     return out
@@ -155,7 +155,59 @@ def _beneficiaries(tok: Token, objects: list[Token]) -> list[Token]:
     return found
 
 
-def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], list[EntityRef]]:
+# People named by their nationality ("two American missionaries", "13 Israeli hostages",
+# "Three Palestinians were killed") are not their state: it is not done to the state.
+PEOPLE_NOUNS = {
+    "missionary", "worker", "citizen", "national", "tourist", "journalist", "reporter",
+    "hostage", "civilian", "student", "sailor", "crew", "passenger", "resident", "people",
+    "family", "child", "woman", "man", "volunteer", "doctor", "nurse", "medic", "pilgrim",
+    "migrant", "refugee", "prisoner", "detainee", "businessman", "engineer", "teacher",
+    "farmer", "fisherman", "villager", "protester", "activist", "academic", "researcher",
+    "athlete", "player", "priest", "nun", "contractor", "employee", "staff", "girl", "boy",
+    "teenager", "soldier", "fighter", "militant", "settler", "worshipper", "shopper",
+}  # fmt: skip
+
+
+def _nationals(tok: Token, ctx: SentenceContext) -> bool:
+    ref = ctx.linked.ref_at(ctx.doc_index, tok.i)
+    return tok.lemma_.lower() in PEOPLE_NOUNS or (ref is not None and ref.type == "NORP")
+
+
+def _object_pronouns(
+    tokens: list[Token], ctx: SentenceContext, actors: list[EntityRef]
+) -> list[EntityRef]:
+    taken = {a.entity_id for a in actors}
+    out = []
+    for tok in tokens:
+        if tok.lower_ in ("him", "her"):
+            ref = ctx.linked.discourse.resolve_object(ctx.offset + tok.idx, taken)
+            if ref is not None:
+                out.append(ref)
+    return out
+
+
+def _host_verb(tok: Token) -> Token | None:
+    """ "arrived in Muscat for talks with X", "held talks": the verb a noun trigger is
+    the object or purpose of."""
+    if tok.dep_ == "dobj":
+        return tok.head
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.head.pos_ == "VERB":
+        return tok.head.head
+    return None
+
+
+def _participants(
+    tok: Token, ctx: SentenceContext, etype: str = ""
+) -> tuple[list[EntityRef], list[EntityRef]]:
+    actors, recipients = _parties(tok, ctx, etype)
+    ids = {a.entity_id for a in actors}
+    return actors, [r for r in recipients if r.entity_id not in ids]
+
+
+def _parties(
+    tok: Token, ctx: SentenceContext, etype: str
+) -> tuple[list[EntityRef], list[EntityRef]]:
+    material = etype in MATERIAL
     if tok.pos_ == "VERB":
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
@@ -175,13 +227,24 @@ def _participants(tok: Token, ctx: SentenceContext) -> tuple[list[EntityRef], li
         # "pledged $1 billion in military aid for Kyiv": the beneficiary hangs off the
         # thing given, one level down.
         given = _beneficiaries(tok, objects)
-        recipients = _refs(objects + _pobjs(tok, RECIPIENT_PREPS) + given, ctx, deep=False)
+        # "visited Moscow for talks with Putin": the partner of the talks the visit is for.
+        purpose = [n for n in _pobjs(tok, {"for"}) if classify(n) == etype]
+        partners = [g for n in purpose for g in _pobjs(n, {"with"})] if not material else []
+        heads = objects + _pobjs(tok, RECIPIENT_PREPS) + given + partners
     else:
         mods = [c for c in tok.children if c.dep_ in ACTOR_MODS]
         actors = _refs(mods + _pobjs(tok, {"by"}), ctx)
-        recipients = _refs(_pobjs(tok, {"on", "against", "to", "for"}), ctx, deep=False)
-    ids = {a.entity_id for a in actors}
-    return actors, [r for r in recipients if r.entity_id not in ids]
+        host = _host_verb(tok)
+        if not actors and host is not None and (not material or etype == "AID"):
+            # "Araqchi arrived in Muscat for talks with Witkoff": who came for them.
+            subj = subject_of(host)
+            actors = _refs([subj], ctx) if subj is not None else []
+        preps = {"on", "against", "to", "for"} | (set() if material else {"with"})
+        heads = _pobjs(tok, preps)
+    if etype != "SANCTION":
+        heads = [h for h in heads if not _nationals(h, ctx)]
+    recipients = _refs(heads, ctx, deep=False) + _object_pronouns(heads, ctx, actors)
+    return actors, recipients
 
 
 NAMED = {"GPE", "NORP", "ORG", "PERSON", "LOC", "FAC", "WEAPON"}
@@ -196,85 +259,6 @@ def _anchored(tok: Token, sent: Span, ctx: SentenceContext) -> bool:
     if _pobjs(tok, {"on", "against", "in", "by"}) and tok.dep_ in ("nsubj", "nsubjpass", "dobj"):
         return True
     return bool(find_counts(sent.text)) and tok.dep_ in ("nsubj", "nsubjpass")
-
-
-VISIT = {"visit", "tour"}
-# Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
-LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
-TARGET_PREPS = {"on", "against"}
-# A place no gazetteer knows is most often a village or town below its gazetteer's size
-# limit ("the village of Tassia in Mopti region"): more precise than a region.
-PRECISION_RANK = {"city": 4, "unknown": 3, "region": 2, "country": 1}
-
-
-def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | None:
-    """The word a place phrase says "where" of: "killed ... in the city of Kharkiv" ->
-    killed. None when the place is not in a locative phrase ("Kyiv's allies")."""
-    tok = ent.root
-    for _ in range(4):
-        if tok.dep_ in ("appos", "compound", "conj") and tok.head is not tok:
-            tok = tok.head  # "Sofia, Bulgaria"
-        elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ == "NOUN":
-            tok = tok.head.head  # "the eastern city of Kharkiv"
-        else:
-            break
-    if (material or tok.head.lemma_ in VISIT) and tok.dep_ == "dobj":
-        return tok.head  # "shelled Kherson", "captured the town of Avdiivka", "visited Kyiv"
-    if tok.dep_ != "pobj":
-        return None
-    prep = tok.head.lower_
-    if prep in LOCATIVE or (material and prep in TARGET_PREPS):
-        return tok.head.head
-    if prep == "from" and etype == "RETREAT":  # "withdrew from the village of Krynky"
-        return tok.head.head
-    if prep == "to" and etype == "MOBILIZE":  # "deployed 50,000 troops to the Kursk region"
-        return tok.head.head
-    return None
-
-
-def _location(
-    sent: Span, ctx: SentenceContext, actors: list[EntityRef], trigger: Token, etype: str
-) -> Location | None:
-    """Where the trigger happened: a place in a locative phrase attached to the trigger,
-    to a word governing it, or to its object; for things happening on the ground also
-    anywhere inside the trigger's own phrase ("attacks against infrastructure in X")."""
-    taken = {a.entity_id for a in actors}
-    material = etype in MATERIAL
-    governing = {trigger.i} | {t.i for t in trigger.ancestors}
-    own = {t.i for t in trigger.subtree}
-    best: tuple[tuple[int, int], Location] | None = None
-    for ent in ents_in(sent):
-        if ent.label_ not in ("GPE", "LOC", "FAC") or _inside_quote(ent[0], ctx):
-            continue
-        # The root, not the first token: "the Kerch Bridge" is linked without its "the".
-        ref = ctx.linked.ref_at(ctx.doc_index, ent.root.i)
-        if ref is None or ref.entity_id in taken:
-            continue
-        attach = _place_attachment(ent, material, etype)
-        if attach is None:
-            continue
-        on_object = attach.dep_ in ("dobj", "dative") and attach.head.i == trigger.i
-        if attach.i in ctx.cues and attach.i != trigger.i and ent.start > attach.i:
-            continue  # "..., the minister said in Berlin": where it was said, not done
-        # "held talks near San Francisco": the place of a noun naming the same happening.
-        same = classify(attach) == etype
-        ok = attach.i in governing or on_object or same or (material and attach.i in own)
-        if not ok:
-            continue
-        place = lookup_place(ent.text)
-        precision = place.precision if place else "unknown"
-        rank = (PRECISION_RANK[precision], -abs(ent.start - trigger.i))
-        loc = Location(
-            name=ref.name,
-            entity_id=ref.entity_id,
-            precision=precision,
-            country=place.country if place else None,
-            latitude=place.latitude if place else None,
-            longitude=place.longitude if place else None,
-        )
-        if best is None or rank > best[0]:
-            best = (rank, loc)
-    return best[1] if best else None
 
 
 def _claim_source(sent: Span, cue: Cue | None) -> str | None:
@@ -416,7 +400,14 @@ def _refine(etype: str, tok: Token) -> str:
         complements = ("dobj", "prep", "xcomp", "ccomp", "attr")
         if not any(c.dep_ in complements for c in tok.children):
             return "SUPPORT"
+    # "agreed a 50 billion euro aid package": agreeing to give is the aid itself.
+    if etype == "AGREE" and tok.pos_ == "VERB" and _has_aid_object(tok):
+        return "AID"
     return etype
+
+
+def _has_aid_object(tok: Token) -> bool:
+    return any(c.dep_ == "dobj" and classify(c) == "AID" for c in tok.children)
 
 
 HAZARDS = {
@@ -447,7 +438,9 @@ def _own_subject(tok: Token) -> Token | None:
 
 
 def _at_the_same_time(clause: Token, main: Token) -> bool:
-    if clause.dep_ != "advcl" or clause.head.i != main.i:
+    # "were killed and 12 wounded when a bomb hit": the clause may hang off the conjunct.
+    head = clause.head.head if clause.head.dep_ == "conj" else clause.head
+    if clause.dep_ != "advcl" or main.i not in (clause.head.i, head.i):
         return False
     return any(c.lower_ in ("when", "as", "while") for c in clause.children)
 
@@ -584,6 +577,13 @@ def _happened_noun(tok: Token, main: set[int]) -> bool:
     return tok.head.lemma_ in HAPPEN or tok.head.lemma_ in CONSEQUENCE
 
 
+def _toll_of(tok: Token, main: set[int]) -> bool:
+    """ "said 50 people died after an Israeli strike": the strike is what is reported."""
+    if tok.pos_ != "NOUN" or tok.dep_ != "pobj" or tok.head.head.i not in main:
+        return False
+    return tok.head.head.lemma_.lower() in CASUALTY_VERBS
+
+
 def _has_no(tok: Token) -> bool:
     return any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children)
 
@@ -632,8 +632,10 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             m = modality_of(tok)
             if tok.pos_ == "VERB" and (m.hypothetical or m.negated):
                 continue  # kept with its modality; the saying is an event of its own
-            if tok.i in main or _happened_noun(tok, main) or _in_subject(tok, main, sent):
+            if tok.i in main or _happened_noun(tok, main):
                 reported = True
+            elif _in_subject(tok, main, sent) or _toll_of(tok, main):
+                reported = True  # "The toll from the strike rose", "died after a strike"
     quoted = any(
         a < ctx.offset + sent.end_char and ctx.offset + sent.start_char < b for a, b in ctx.quotes
     )
@@ -657,7 +659,14 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         and not incidental
         and not silent
     ):
-        triggers.append(("STATEMENT", cue.token))
+        triggers.append((said_act(cue.token, sent, ctx), cue.token))
+    if cue is not None and not incidental and not silent:
+        taken = {t.i for _, t in triggers}
+        triggers += [
+            (said_act(c.token, sent, ctx), c.token)
+            for c in other_speakers(sent, ctx, cue, triggers)
+            if c.token.i not in taken
+        ]
     if not triggers:  # most sentences: skip the per-event work below
         return []
     happened = reported or any(t in MATERIAL and _realis(tok) for t, tok in triggers)
@@ -666,17 +675,19 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
     money_matches = find_money(sent.text)
     weapons = _weapons(sent, ctx)
     events = []
+    # Sayings added above (a statement, or the act what it reports makes it).
+    said = {t.i for e, t in triggers if t.i in ctx.cues and t.i not in used}
     for etype, tok in triggers:
-        if etype == "STATEMENT" and cue is not None:
-            actors = [cue.speaker] if cue.speaker else []
-            recipients = _refs(
-                [c for c in tok.children if c.dep_ in ("dobj", "dative")] + _pobjs(tok, {"to"}),
-                ctx,
-                deep=False,
-            )
+        if (etype == "STATEMENT" or tok.i in said) and cue is not None:
+            speaker = ctx.cues[tok.i].speaker if tok.i in ctx.cues else cue.speaker
+            actors = [speaker] if speaker else []
+            heads = [c for c in tok.children if c.dep_ in ("dobj", "dative")] + _pobjs(tok, {"to"})
+            if etype != "STATEMENT":
+                heads += _addressed(tok)
+            recipients = _refs(heads, ctx, deep=False)
         else:
-            actors, recipients = _participants(tok, ctx)
-        location = _location(sent, ctx, actors, tok, etype)
+            actors, recipients = _participants(tok, ctx, etype)
+        location = event_location(sent, ctx, actors, tok, etype)
         if location is not None:
             # "shelled Kherson", "visited Moscow": the place is where it happened, not a party.
             recipients = [r for r in recipients if r.entity_id != location.entity_id]
@@ -689,7 +700,7 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
         money = [Money(amount=m.amount, currency=m.currency, text=m.text) for m in money_matches]
         acled_type, acled_sub = _acled(etype, tok, sent, weapons)
         evidence = _evidence(sent, ctx.offset)
-        source = claim if etype != "STATEMENT" else _platform(sent)
+        source = claim if etype != "STATEMENT" and tok.i not in said else _platform(sent)
         if _refers_back(tok, etype):
             ctx.refers_back.add(stable_id("event", etype, evidence.start, ctx.offset + tok.idx))
         events.append(
@@ -713,6 +724,19 @@ def sentence_events(sent: Span, ctx: SentenceContext) -> list[Event]:
             )
         )
     return events
+
+
+def _addressed(said: Token) -> list[Token]:
+    """Whom a saying's act is about: "said Washington was risking an escalation" ->
+    Washington; "said Israel would respond to Iran" -> Iran, the one retaliated on."""
+    out: list[Token] = []
+    for clause in (c for c in said.children if c.dep_ == "ccomp"):
+        if clause.lemma_.lower() in RETALIATE:
+            out += [c for c in clause.children if c.dep_ == "dobj"]
+            out += _pobjs(clause, {"to", "against", "on"})
+        else:
+            out += [g for g in clause.children if g.dep_ in ("nsubj", "nsubjpass")]
+    return out
 
 
 def _platform(sent: Span) -> str | None:

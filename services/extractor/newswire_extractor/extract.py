@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from newswire_shared.messages import Extraction, Quote
 
+from .dateline import locate_lead
 from .entities import link_docs
 from .events import SentenceContext, doc_events
 from .nlp import get_nlp, nlp_lock
@@ -74,11 +75,14 @@ def _from_docs(text: str, docs: list[tuple[Doc, int]], published: dt.date | None
         ctx = SentenceContext(index, offset, published, linked, cues, local)
         events += doc_events(doc, ctx)
         refers_back |= ctx.refers_back
+    # After merging: a later sentence about the same happening may name its place.
+    merged = merge_repeats(events, refers_back, linked.entities)
+    locate_lead(text, linked.mentions, merged)
     return Extraction(
         entities=list(linked.entities.values()),
         mentions=linked.mentions,
         quotes=join_split_quotes(text, quotes),
-        events=merge_repeats(events, refers_back, linked.entities),
+        events=merged,
         extractor_version=EXTRACTOR_VERSION,
     )
 

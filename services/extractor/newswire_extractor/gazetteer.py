@@ -96,7 +96,12 @@ def places() -> dict[str, Place]:
         # Arabic article: "Al Qamishli" is written "Qamishli" too (ranked as an alias).
         bare = re.sub(r"^(?:Al|El|Ad|Ar|As|An|At|Az)[ -]", "", _ascii(city["name"]))
         if bare != _ascii(city["name"]) and len(bare) > 3:
-            put(bare, Place(**{**place.__dict__, "population": place.population // 10}))
+            aliased = Place(**{**place.__dict__, "population": place.population // 10})
+            put(bare, aliased)
+            # ... and with the article spelled either way: "El Fasher" = "Al Fasher".
+            for article in ("Al", "El", "al", "el"):
+                put(f"{article} {bare}", aliased)
+                put(f"{article}-{bare}", aliased)
         # An alternate name ranks below primary names: "Pokrovsk" is the Ukrainian city,
         # not a former name of Engels, however much bigger Engels is.
         alt_place = Place(**{**place.__dict__, "population": place.population // 10})
@@ -128,6 +133,20 @@ def places() -> dict[str, Place]:
         )
         index[country["name"]] = place
         for alias in extra["country_aliases"].get(cc, ()):
+            index[alias] = place
+    # Self-governing but (mostly) unrecognised: a state in the news, not a province of the
+    # country geonames files it under; that country stays its country code.
+    for state in extra["de_facto_states"]:
+        capital = index.get(state["capital"])
+        place = Place(
+            key=f"state:{state['name'].lower()}",
+            name=state["name"],
+            precision="country",
+            country=state["country"],
+            latitude=capital.latitude if capital else None,
+            longitude=capital.longitude if capital else None,
+        )
+        for alias in state["aliases"]:
             index[alias] = place
     return index
 

@@ -227,6 +227,21 @@ _NUM_THEN_THING = re.compile(
     re.IGNORECASE,
 )
 
+# "158 drones and missiles": one number over a coordination of kinds is their sum, not a
+# count of the first kind.
+_AND_THING = re.compile(
+    rf"\s+(?:and|or|&)\s+(?:(?P<adj>[A-Za-z-]+)\s+)?(?P<thing>{'|'.join(COUNTED)})s?\b",
+    re.IGNORECASE,
+)
+
+
+def _combined_kind(text: str, m: re.Match[str]) -> str | None:
+    more = _AND_THING.match(text, m.end())
+    if more is None or (more["adj"] or "").lower() in NUMBER_WORDS | VAGUE.keys():
+        return None
+    kinds = (COUNTED[m["thing"].lower()], COUNTED[more["thing"].lower()])
+    return " and ".join(kinds) if kinds[0] != kinds[1] else None
+
 
 def number_value(text: str) -> int | None:
     text = text.lower().replace(",", "")
@@ -277,7 +292,10 @@ def find_counts(text: str, skip: list[tuple[int, int]] | None = None) -> list[Co
         for m in pattern.finditer(text):
             if not free(m):
                 continue
-            count = _count(m, kind_of(m))
+            kind = kind_of(m)
+            if pattern is _NUM_THEN_THING:
+                kind = _combined_kind(text, m) or kind
+            count = _count(m, kind)
             if count is not None:
                 used.append(m.span("num"))
                 counts.append((m.start(), count))

@@ -20,6 +20,7 @@ from newswire_shared.ids import stable_id
 from newswire_shared.messages import EntityRef, Quote
 
 from .actors import phrase_ref, phrase_text, subject_of
+from .dateline import lead_prefix
 from .entities import Linked
 from .narration import speaks
 from .sents import sent_of, text_of
@@ -308,7 +309,10 @@ def _clause_span(cue: Token, direct: list[tuple[int, int]]) -> tuple[int, int] |
     else:
         # "X happened, Austin said" / "X, he said, Y": the clause is the verb's head.
         parenthetical = cue.dep_ == "parataxis"
-        if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i):
+        # "told his cabinet that Israel would respond": a that-clause is reported, it
+        # reports nothing before it.
+        complement = any(c.dep_ == "mark" for c in cue.children)
+        if parenthetical or (cue.dep_ == "ccomp" and cue.head.i < cue.i and not complement):
             own = {t.i for t in cue.subtree}
             sent = sent_of(cue)
             tokens = [
@@ -341,6 +345,7 @@ def indirect_quotes(
         if span is None:
             continue
         a, b = span
+        a += lead_prefix(text_of(doc)[a:b])  # "KYIV (Reuters) - Russia said ...": not said
         text = text_of(doc)[a:b]
         out.append(
             Quote(
