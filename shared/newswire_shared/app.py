@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .logging import configure_logging, get_logger, redacted
+from .metrics import BrokerMeter
 from .settings import Settings, get_settings
 from .worker import StageRunner, StageSpec
 
@@ -39,6 +40,7 @@ class ServiceRuntime:
         self.redis: Redis = Redis.from_url(self.settings.redis_url)
         self.stages: list[StageSpec[Any, Any]] = []
         self.runners: list[StageRunner] = []
+        self.meter = BrokerMeter()  # every runner's broker work, and the API's submissions
         self._tasks: list[asyncio.Task[None]] = []
         self.readiness_checks: list[tuple[str, ReadinessCheck]] = [("redis", self._ping)]
 
@@ -67,7 +69,9 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.wait_for_redis()
-        self.runners = [StageRunner(spec, self.settings, self.redis) for spec in self.stages]
+        self.runners = [
+            StageRunner(spec, self.settings, self.redis, self.meter) for spec in self.stages
+        ]
         self._tasks = [asyncio.create_task(runner.run()) for runner in self.runners]
         log.info("service started", consumer=self.settings.consumer(self.service))
 
@@ -130,6 +134,12 @@ def create_service_app(
         if failures:
             return JSONResponse({"status": "unavailable", "failures": failures}, status_code=503)
         return JSONResponse({"status": "ready", "service": runtime.service})
+
+    @app.get("/metrics", tags=["health"], summary="CPU this process spent on broker work")
+    async def metrics() -> dict[str, Any]:
+        # Served in the loop thread, so loop_thread_cpu_s is the event loop's CPU.
+        return {"service": runtime.service, "consumer": runtime.settings.consumer(runtime.service),
+                **runtime.meter.snapshot()}  # fmt: skip
 
     for router in routers:
         app.include_router(router)
