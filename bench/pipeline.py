@@ -45,6 +45,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -176,6 +177,17 @@ def broker_meters(pipe: Pipeline) -> dict[str, dict[str, float]]:
     return meters
 
 
+def command_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per Redis command, (calls, µs) during the run, from INFO commandstats."""
+    delta = {}
+    for key, stats in after.items():
+        old = before.get(key, {"calls": 0, "usec": 0})
+        calls, usec = stats["calls"] - old["calls"], stats["usec"] - old["usec"]
+        if calls:
+            delta[key.removeprefix("cmdstat_")] = (calls, usec)
+    return delta
+
+
 def meter_delta(
     before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]
 ) -> dict[str, dict[str, float]]:
@@ -266,8 +278,10 @@ def main() -> None:
             cpu_before = cpu_snapshot(pids)
             idle = {k: (cpu_before[k][1] - idle_before[k][1]) / args.idle_s for k in pids}
             meters_before = broker_meters(pipe)
+            commands_before = client.info("commandstats")
             run = Run.from_records(wait_done(client, submit(fetcher, urls), args.timeout))
             meters = meter_delta(meters_before, broker_meters(pipe))
+            commands = command_delta(commands_before, client.info("commandstats"))
             cpu_after = cpu_snapshot(pids)
             peaks = {name: max(peak_rss_mb(p) for p in group) for name, group in pids.items()}
             half: Run | None = None
@@ -282,6 +296,7 @@ def main() -> None:
 
     report(args, base, json_ms, run, cpu_before, cpu_after, peaks, pids, idle, half)
     report_broker(args.n, run, meters, cpu_before, cpu_after)
+    report_commands(args.n, commands)
     if args.keep:
         print(f"\nlogs and databases kept in {tmp}")
     else:
@@ -382,6 +397,14 @@ def report_broker(
     # Reads that found nothing cost per second of wall time, not per article.
     print(f"  of which idle reads over the {run.wall_s:.1f} s: {idle:.2f} ms; without them "
           f"{whole - idle:.2f} ms = {100 * (whole - idle) / total_ms:.2f} %")  # fmt: skip
+
+
+def report_commands(n: int, commands: dict[str, tuple[int, int]]) -> None:
+    """Where redis-server's time goes: its commands (the rest is I/O, AOF, its cron)."""
+    ranked = sorted(commands.items(), key=lambda kv: -kv[1][1])
+    print("  redis-server commands (INFO commandstats), per article: "
+          + ", ".join(f"{name} {calls / n:.1f}x {usec / n / 1000:.3f} ms"
+                      for name, (calls, usec) in ranked[:8]))  # fmt: skip
 
 
 if __name__ == "__main__":
