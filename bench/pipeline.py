@@ -12,7 +12,16 @@ pages of ``--page-kb`` KB (see ``bench/stages.py``), and the four services as pr
   submit-to-stored latency p50/p95/p99, and for each service (replicas summed, and
   redis-server) CPU ms per article and peak RSS (VmHWM; the largest replica's);
 - the ratio pipeline / baseline articles/s;
-- what the broker path costs: (a) JSON encode + validate of every message an article
+- what the broker path costs, measured: each service's broker meter (``GET /metrics``,
+  see ``newswire_shared.metrics``: the event-loop thread's CPU in stream reads, entry
+  decoding, input validation, output encoding, the publish + status + XACK transaction,
+  reclaiming and trimming, and the API's submissions), read from every replica before and
+  after the run, per service and kind, plus all of redis-server's CPU; their sum as a share
+  of the pipeline's CPU per article, with and without the reads that found nothing (idle
+  polling, a cost per second). The bench's own status polling is kept light (HGET of the
+  last article submitted, then the others once it is done) so that little of redis-server's
+  CPU is the bench's;
+- two older figures: (a) JSON encode + validate of every message an article
   causes, timed directly; (b) everything the services spend outside the stage functions:
   the CPU of each service's main thread, which runs the event loop (broker reads and
   writes, JSON, status updates, logs, polling, HTTP) while the stage functions run in
@@ -37,6 +46,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -131,17 +141,62 @@ def submit_at_rate(fetcher_url: str, urls: list[str], per_second: float) -> list
 def wait_done(client: redis.Redis, ids: list[str], timeout_s: float) -> list[dict[str, str]]:
     """Poll the status hashes until every article is stored or failed."""
     deadline = time.monotonic() + timeout_s
-    while True:
-        pipe = client.pipeline(transaction=False)
-        for article_id in ids:
-            pipe.hgetall(status_key(article_id))
-        records = [{k.decode(): v.decode() for k, v in r.items()} for r in pipe.execute()]
-        done = sum(r.get("stage") in ("stored", "failed") for r in records)
-        if done == len(ids):
-            return records
-        if time.monotonic() > deadline:
-            raise SystemExit(f"timed out: {done} of {len(ids)} articles done")
-        time.sleep(0.25)
+    waiting = list(ids)
+    # redis-server's CPU is measured, so the polling stays light: the last article
+    # submitted first (they finish roughly in order), all of those left only once it is.
+    while waiting:
+        if client.hget(status_key(waiting[-1]), "stage") in DONE:
+            pipe = client.pipeline(transaction=False)
+            for article_id in waiting:
+                pipe.hget(status_key(article_id), "stage")
+            stages = pipe.execute()
+            waiting = [a for a, s in zip(waiting, stages, strict=True) if s not in DONE]
+        if waiting and time.monotonic() > deadline:
+            raise SystemExit(f"timed out: {len(ids) - len(waiting)} of {len(ids)} articles done")
+        if waiting:
+            time.sleep(0.25)
+    pipe = client.pipeline(transaction=False)
+    for article_id in ids:
+        pipe.hgetall(status_key(article_id))
+    return [{k.decode(): v.decode() for k, v in r.items()} for r in pipe.execute()]
+
+
+DONE = (b"stored", b"failed")
+
+
+def broker_meters(pipe: Pipeline) -> dict[str, dict[str, float]]:
+    """Per service, its replicas' broker meters summed: CPU seconds per kind, entries
+    and the loop thread's CPU seconds."""
+    meters: dict[str, dict[str, float]] = {}
+    for name in SERVICES:
+        total: dict[str, float] = {}
+        for svc in pipe.processes(name):
+            doc = httpx.get(f"{svc.url}/metrics", timeout=10).json()
+            for kind, cpu in doc["cpu_s"].items():
+                total[kind] = total.get(kind, 0.0) + cpu
+            total["entries"] = total.get("entries", 0.0) + doc["entries"]
+        meters[name] = total
+    return meters
+
+
+def command_delta(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per Redis command, (calls, µs) during the run, from INFO commandstats."""
+    delta = {}
+    for key, stats in after.items():
+        old = before.get(key, {"calls": 0, "usec": 0})
+        calls, usec = stats["calls"] - old["calls"], stats["usec"] - old["usec"]
+        if calls:
+            delta[key.removeprefix("cmdstat_")] = (calls, usec)
+    return delta
+
+
+def meter_delta(
+    before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    return {
+        name: {k: v - before[name].get(k, 0.0) for k, v in kinds.items()}
+        for name, kinds in after.items()
+    }
 
 
 @dataclass
@@ -224,7 +279,11 @@ def main() -> None:
             time.sleep(args.idle_s)  # what the services cost doing nothing (polling)
             cpu_before = cpu_snapshot(pids)
             idle = {k: (cpu_before[k][1] - idle_before[k][1]) / args.idle_s for k in pids}
+            meters_before = broker_meters(pipe)
+            commands_before = client.info("commandstats")
             run = Run.from_records(wait_done(client, submit(fetcher, urls), args.timeout))
+            meters = meter_delta(meters_before, broker_meters(pipe))
+            commands = command_delta(commands_before, client.info("commandstats"))
             cpu_after = cpu_snapshot(pids)
             peaks = {name: max(peak_rss_mb(p) for p in group) for name, group in pids.items()}
             half: Run | None = None
@@ -238,6 +297,8 @@ def main() -> None:
             server.stop()
 
     report(args, base, json_ms, run, cpu_before, cpu_after, peaks, pids, idle, half)
+    report_broker(args.n, run, meters, cpu_before, cpu_after)
+    report_commands(args.n, commands)
     if args.keep:
         print(f"\nlogs and databases kept in {tmp}")
     else:
@@ -270,20 +331,21 @@ def report(
     print(f"\npipeline: {run.stored} stored, {run.failed} failed in {run.wall_s:.1f} s")
     print(f"  {run.per_second:.2f} articles/s   submit->stored {run.percentiles()}")
     print(f"\n  {'service':<13} {'procs':>5} {'cpu s':>8} {'cpu ms/art':>11} "
-          f"{'loop ms/art':>11} {'peak MB':>8}")  # fmt: skip
+          f"{'loop ms/art':>11} {'peak MB':>8} {'idle ms/s':>9}")  # fmt: skip
     spent = {name: cpu_after[name][0] - cpu_before[name][0] for name in cpu_after}
     loop = {name: cpu_after[name][1] - cpu_before[name][1] for name in cpu_after}
     for name, cpu in spent.items():
         print(f"  {name:<13} {len(pids[name]):>5} {cpu:>8.1f} {1000 * cpu / n:>11.1f} "
-              f"{1000 * loop[name] / n:>11.1f} {peaks[name]:>8.0f}")  # fmt: skip
+              f"{1000 * loop[name] / n:>11.1f} {peaks[name]:>8.0f} "
+              f"{1000 * idle[name]:>9.1f}")  # fmt: skip
     total_ms = 1000 * sum(spent.values()) / n
     print(f"  {'total':<13} {'':>5} {sum(spent.values()):>8.1f} {total_ms:>11.1f}")
 
     print(f"\nratio pipeline / baseline: {run.per_second / base_per_s:.2f}")
+    print("older broker figures, share of the pipeline's cpu per article:")
     # Outside the stage functions: every service's event-loop thread (redis-server's is
     # all of it), less the fetch itself, which runs in the fetcher's loop.
     outside = 1000 * sum(loop.values()) / n - base_cpu["fetch"]
-    print("broker and serialisation, share of the pipeline's cpu per article:")
     print(f"  JSON encode + validate of its messages: {json_ms:.2f} ms "
           f"= {100 * json_ms / total_ms:.1f} %")  # fmt: skip
     print(f"  event loops + redis-server, less the fetch (upper bound): {outside:.1f} ms "
@@ -298,6 +360,64 @@ def report(
     if half is not None:
         print(f"\nat {args.rate:.2f} of max ({args.rate * run.per_second:.2f} articles/s): "
               f"{half.stored} stored, {half.failed} failed, {half.percentiles()}")  # fmt: skip
+
+
+BROKER_KINDS = ("read", "decode", "validate", "encode", "commit", "upkeep", "intake")
+
+
+def report_broker(
+    n: int,
+    run: Run,
+    meters: dict[str, dict[str, float]],
+    cpu_before: dict[str, tuple[float, float]],
+    cpu_after: dict[str, tuple[float, float]],
+) -> None:
+    """The broker path as the services measured it, plus all of redis-server."""
+    spent = {name: cpu_after[name][0] - cpu_before[name][0] for name in cpu_after}
+    loop = {name: cpu_after[name][1] - cpu_before[name][1] for name in cpu_after}
+    total_ms = 1000 * sum(spent.values()) / n
+    print("\nbroker path, measured (GET /metrics of every replica: loop-thread cpu ms/article)")
+    print(f"  {'service':<13} {'entries':>7} " + " ".join(f"{k:>8}" for k in BROKER_KINDS)
+          + f" {'= broker':>9} {'idle rd':>8} {'loop rest':>9}")  # fmt: skip
+    broker = idle = 0.0
+    for name, kinds in meters.items():
+        per = {k: 1000 * kinds.get(k, 0.0) / n for k in BROKER_KINDS}
+        own, idle_ms = sum(per.values()), 1000 * kinds.get("idle_read", 0.0) / n
+        broker, idle = broker + own, idle + idle_ms
+        # The rest of the loop thread: logs, HTTP, task scheduling, socket reads done in
+        # transport callbacks, and the fetch itself in the fetcher.
+        rest = 1000 * loop[name] / n - own - idle_ms
+        print(f"  {name:<13} {kinds.get('entries', 0):>7.0f} "
+              + " ".join(f"{per[k]:>8.2f}" for k in BROKER_KINDS)
+              + f" {own:>9.2f} {idle_ms:>8.2f} {rest:>9.2f}")  # fmt: skip
+    redis_ms = 1000 * spent["redis-server"] / n
+    print(f"  redis-server: {redis_ms:.2f} ms/article (all of its cpu)")
+    whole = broker + idle + redis_ms
+    share = 100 * whole / total_ms
+    print(f"  broker total: services {broker + idle:.2f} + redis-server {redis_ms:.2f} "
+          f"= {whole:.2f} ms = {share:.2f} % of the pipeline's "
+          f"{total_ms:.1f} ms/article")  # fmt: skip
+    # Reads that found nothing cost per second of wall time, not per article.
+    print(f"  of which idle reads over the {run.wall_s:.1f} s: {idle:.2f} ms; without them "
+          f"{whole - idle:.2f} ms = {100 * (whole - idle) / total_ms:.2f} %")  # fmt: skip
+
+
+# Commands only the cleaner's stage function sends (its dedup index and site lines): its
+# own state in Redis, not the broker's work, though their CPU is in redis-server's above.
+# EVALSHA is the dedup's sequence script (its GET, INCR, SET are inside its time).
+STAGE_COMMANDS = ("zadd", "zrangebyscore", "sadd", "scard", "expire", "mget", "evalsha")
+
+
+def report_commands(n: int, commands: dict[str, tuple[int, int]]) -> None:
+    """Where redis-server's time goes: its commands (the rest is I/O, AOF, its cron)."""
+    ranked = sorted(commands.items(), key=lambda kv: -kv[1][1])
+    print("  redis-server commands (INFO commandstats), per article: "
+          + ", ".join(f"{name} {calls / n:.1f}x {usec / n / 1000:.3f} ms"
+                      for name, (calls, usec) in ranked[:8]))  # fmt: skip
+    total = sum(usec for _, usec in commands.values()) / n / 1000
+    stage = sum(usec for name, (_, usec) in commands.items() if name in STAGE_COMMANDS) / n / 1000
+    print(f"  of all commands' {total:.3f} ms/article, {stage:.3f} ms are commands the cleaner's "
+          "dedup and site lines send (EXEC's time includes the commands inside it)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ once (not only after uvicorn has closed its connections), in-flight entries get
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -22,10 +23,16 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .logging import configure_logging, get_logger, redacted
+from .metrics import BrokerMeter
 from .settings import Settings, get_settings
 from .worker import StageRunner, StageSpec
 
 ReadinessCheck = Callable[[], Awaitable[None]]  # raises when not ready
+
+# Collections of the youngest generation start after this many allocations (Python's
+# default is 700). Every message allocates tens of thousands of objects (a parsed article,
+# its rows, spaCy's tokens), so the default ran a collection many times per message.
+GC_GEN0_THRESHOLD = 20_000
 
 log = get_logger()
 
@@ -39,6 +46,8 @@ class ServiceRuntime:
         self.redis: Redis = Redis.from_url(self.settings.redis_url)
         self.stages: list[StageSpec[Any, Any]] = []
         self.runners: list[StageRunner] = []
+        self.meter = BrokerMeter()  # every runner's broker work, and the API's submissions
+        self.settle_heap = False  # set by ``serve``: a process of its own, not a test's
         self._tasks: list[asyncio.Task[None]] = []
         self.readiness_checks: list[tuple[str, ReadinessCheck]] = [("redis", self._ping)]
 
@@ -67,7 +76,11 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await self.wait_for_redis()
-        self.runners = [StageRunner(spec, self.settings, self.redis) for spec in self.stages]
+        if self.settle_heap:
+            settle_heap()
+        self.runners = [
+            StageRunner(spec, self.settings, self.redis, self.meter) for spec in self.stages
+        ]
         self._tasks = [asyncio.create_task(runner.run()) for runner in self.runners]
         log.info("service started", consumer=self.settings.consumer(self.service))
 
@@ -89,6 +102,20 @@ class ServiceRuntime:
                     log.error("runner failed", error=f"{type(result).__name__}: {result}")
         await self.redis.aclose()
         log.info("service stopped")
+
+
+def settle_heap() -> None:
+    """Keep the garbage collector off what startup built, and run it less often.
+
+    Called once the startup hooks are done (spaCy model, database engine, app). A full
+    collection otherwise traverses all of those objects again and again, in whichever
+    thread allocates: in a scratch run of the sink under load, validating an article took
+    1.85 ms of the event loop's CPU with Python's defaults and 0.31 ms without them.
+    """
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_GEN0_THRESHOLD, older, oldest)
 
 
 def create_service_app(
@@ -131,6 +158,12 @@ def create_service_app(
             return JSONResponse({"status": "unavailable", "failures": failures}, status_code=503)
         return JSONResponse({"status": "ready", "service": runtime.service})
 
+    @app.get("/metrics", tags=["health"], summary="CPU this process spent on broker work")
+    async def metrics() -> dict[str, Any]:
+        # Served in the loop thread, so loop_thread_cpu_s is the event loop's CPU.
+        return {"service": runtime.service, "consumer": runtime.settings.consumer(runtime.service),
+                **runtime.meter.snapshot()}  # fmt: skip
+
     for router in routers:
         app.include_router(router)
     return app
@@ -170,4 +203,7 @@ def serve(app: FastAPI, service: str, port: int, settings: Settings | None = Non
         log_config=None,
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) or None,
     )
-    _Server(config, getattr(app.state, "runtime", None)).run()
+    runtime = getattr(app.state, "runtime", None)
+    if runtime is not None:
+        runtime.settle_heap = True
+    _Server(config, runtime).run()

@@ -49,6 +49,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from . import maintenance, status
 from .logging import bound_contextvars, get_logger
 from .messages import DeadLetter, Message
+from .metrics import BrokerMeter
 from .settings import Settings
 from .streams import (
     DLQ,
@@ -119,8 +120,15 @@ class _Backoff:
 class StageRunner:
     """Consumes ``spec.input_stream`` in group ``spec.service`` as one unique consumer."""
 
-    def __init__(self, spec: StageSpec[Any, Any], settings: Settings, redis: Redis) -> None:
+    def __init__(
+        self,
+        spec: StageSpec[Any, Any],
+        settings: Settings,
+        redis: Redis,
+        meter: BrokerMeter | None = None,
+    ) -> None:
         self.spec = spec
+        self.meter = meter or BrokerMeter()  # the loop thread's CPU on broker work
         self.settings = settings
         self.redis = redis
         self.stream = spec.input_stream
@@ -264,15 +272,17 @@ class StageRunner:
             if free <= 0:
                 continue
             try:
-                reply = await self._read(free)
+                reply, cpu = await self.meter.measure(self._read(free))
             except Exception as exc:
                 await self._recover("read", exc, backoff)
                 continue
             backoff.reset()
             streams: Any = reply or []
+            started = time.thread_time()
             for _stream, entries in streams:
                 for entry_id, fields in entries:
                     self._spawn(entry_id, fields, deliveries=1)
+            self.meter.add("read" if streams else "idle_read", cpu + time.thread_time() - started)
 
     async def _read(self, count: int) -> Any:
         return await self.redis.xreadgroup(
@@ -290,7 +300,7 @@ class StageRunner:
                 await self._pause(interval)
                 continue
             try:
-                cursor = await self._reclaim(cursor, free)
+                cursor = await self.meter.metered("upkeep", self._reclaim(cursor, free))
             except Exception as exc:
                 await self._recover("reclaim", exc, backoff)
                 cursor = "0-0"
@@ -342,7 +352,7 @@ class StageRunner:
         interval = max(self.settings.claim_idle_ms / 3000, 0.05)
         while not await self._pause(interval):
             try:
-                await self._heartbeat()
+                await self.meter.metered("upkeep", self._heartbeat())
             except (ResponseError, *REDIS_DOWN) as exc:
                 log.warning("heartbeat failed", error=str(exc))
 
@@ -368,7 +378,7 @@ class StageRunner:
     async def _janitor_loop(self) -> None:
         while not await self._pause(self.settings.maintenance_interval_s):
             try:
-                await self.maintain()
+                await self.meter.metered("upkeep", self.maintain())
             except Exception as exc:  # maintenance must never stop the consumer
                 log.warning("maintenance failed", error=f"{type(exc).__name__}: {exc}")
 
@@ -385,7 +395,8 @@ class StageRunner:
     # --- one entry ---------------------------------------------------------------------
 
     async def _handle(self, entry_id: str, fields: Any, deliveries: int) -> None:
-        body, headers = decode_entry(fields)
+        with self.meter.timed("decode"):
+            body, headers = decode_entry(fields)
         article_id = headers.get(H_ARTICLE_ID)
         trace_id = headers.get(H_TRACE_ID)
         with bound_contextvars(
@@ -427,13 +438,16 @@ class StageRunner:
             log.warning("dead-lettered", error=error, error_kind=kind, deliveries=deliveries)
 
         if deliveries > self.settings.max_deliveries:
-            last = await self.redis.get(last_error_key(self.group, entry_id))
+            last = await self.meter.metered(
+                "upkeep", self.redis.get(last_error_key(self.group, entry_id))
+            )
             reason = maintenance.text(last) if last is not None else "unknown error"
             await give_up(f"gave up after {deliveries - 1} attempts: {reason}", "exhausted")
             return
         started = time.perf_counter()
         try:
-            item = spec.input_model.model_validate_json(body)
+            with self.meter.timed("validate"):
+                item = spec.input_model.model_validate_json(body)
         except ValidationError as exc:
             await give_up(f"invalid {spec.input_model.__name__}: {_short(exc)}", "permanent")
             return
@@ -473,10 +487,13 @@ class StageRunner:
     async def _remember(self, entry_id: str, exc: BaseException) -> None:
         # Redis down: the dead letter will then say "unknown error".
         with contextlib.suppress(*REDIS_DOWN):
-            await self.redis.set(
-                last_error_key(self.group, entry_id),
-                f"{type(exc).__name__}: {exc}"[:4000],
-                ex=LAST_ERROR_TTL_S,
+            await self.meter.metered(
+                "commit",
+                self.redis.set(
+                    last_error_key(self.group, entry_id),
+                    f"{type(exc).__name__}: {exc}"[:4000],
+                    ex=LAST_ERROR_TTL_S,
+                ),
             )
 
     async def _commit(
@@ -493,9 +510,11 @@ class StageRunner:
         """Output, status and ack in one MULTI/EXEC; retried while Redis reconnects."""
         fields = None
         if out is not None and out_stream:
-            fields = await encode_entry(
-                out.model_dump_json().encode(), trace_headers(header_article_id, header_trace_id)
-            )
+            with self.meter.timed("encode"):  # encode_entry never suspends: all of it counts
+                fields = await encode_entry(
+                    out.model_dump_json().encode(),
+                    trace_headers(header_article_id, header_trace_id),
+                )
 
         async def transaction() -> None:
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -512,7 +531,9 @@ class StageRunner:
         backoff = _Backoff(self.settings.retry_backoff_max_s, first=0.1)
         while True:
             try:
-                return await transaction()
+                await self.meter.metered("commit", transaction())
+                self.meter.entries += 1
+                return
             except REDIS_DOWN as exc:
                 delay = backoff.next()
                 if loop.time() + delay > deadline:

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from newswire_extractor.service import MicroBatcher, extract_article, extract_articles
+from newswire_extractor.service import extract_article, extract_articles
+from newswire_shared.batching import MicroBatcher
 from newswire_shared.messages import ArticleMetadata, CleanArticle
 from newswire_shared.worker import PermanentError
 from tests.conftest import SEEDS

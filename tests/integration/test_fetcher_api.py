@@ -247,3 +247,13 @@ async def test_concurrent_submissions_of_url_variants_queue_one_fetch(redis_url:
     assert len({r.article_id for r in results}) == 1
     assert sum(not r.duplicate for r in results) == 1
     assert len(entries(redis_url, streams.FETCH)) == 1
+
+
+def test_submissions_count_as_broker_work_in_metrics(api: TestClient) -> None:
+    before = api.get("/metrics").json()
+    assert api.post("/articles", json={"urls": [URL, URL + "8"]}).status_code == 202
+    assert api.post("/articles", json={"url": URL + "9"}).status_code == 202
+    after = api.get("/metrics").json()
+    assert after["calls"]["intake"] - before["calls"]["intake"] == 2  # one per request
+    assert after["cpu_s"]["intake"] > before["cpu_s"]["intake"]
+    assert after["entries"] == 0  # no worker in this app: nothing consumed

@@ -139,6 +139,17 @@ async def _check_backlog(request: Request, runtime: ServiceRuntime) -> None:
         )
 
 
+async def _accept(body: SubmitRequest, runtime: ServiceRuntime) -> list[intake.Submission]:
+    if body.urls is not None:
+        return [await intake.submit_url(runtime, u, force=body.force) for u in body.urls]
+    if body.html is not None or body.text is not None:
+        return [await intake.submit_content(
+            runtime, url=body.url, html=body.html, text=body.text, force=body.force
+        )]  # fmt: skip
+    assert body.url is not None  # _check_combination guarantees it
+    return [await intake.submit_url(runtime, body.url, force=body.force)]
+
+
 def _ref(sub: intake.Submission) -> ArticleRef:
     return ArticleRef(
         article_id=sub.article_id, url=sub.url, canonical_url=sub.canonical_url,
@@ -164,15 +175,9 @@ async def submit(body: SubmitRequest, request: Request) -> SubmitResponse:
     _check_combination(body, runtime)
     await _check_backlog(request, runtime)
     try:
-        if body.urls is not None:
-            subs = [await intake.submit_url(runtime, u, force=body.force) for u in body.urls]
-        elif body.html is not None or body.text is not None:
-            subs = [await intake.submit_content(
-                runtime, url=body.url, html=body.html, text=body.text, force=body.force
-            )]  # fmt: skip
-        else:
-            assert body.url is not None  # _check_combination guarantees it
-            subs = [await intake.submit_url(runtime, body.url, force=body.force)]
+        # Counted as broker work: the status records and queued jobs (with the canonical
+        # URL and the log line of each, which the meter cannot tell apart).
+        subs = await runtime.meter.metered("intake", _accept(body, runtime))
     except RedisError as exc:
         raise HTTPException(503, f"queue unavailable: {type(exc).__name__}: {exc}") from None
     refs = [_ref(sub) for sub in subs]
