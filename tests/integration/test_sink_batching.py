@@ -4,9 +4,7 @@ outcome: real SQLite and PostgreSQL, and a real redis-server for the runner."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
-import pytest
 import redis as redis_sync
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -35,16 +33,6 @@ def _commits(store: Store) -> list[int]:
         count[0] += 1
 
     return count
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url)
-    s.migrate()
-    try:
-        yield s
-    finally:
-        s.dispose()
 
 
 def test_a_batch_is_one_transaction(store: Store) -> None:
@@ -123,6 +111,9 @@ def test_service_batches_entries_and_dead_letters_only_the_bad_one(
         [(_, fields)] = redis.xrange(streams.DLQ)
         letter = DeadLetter.model_validate_json(streams.decode_entry(fields)[0])
         assert letter.article_id == "art-bad"
+        # Refused at once, on either database, not retried up to the delivery limit.
+        assert (letter.error_kind, letter.delivery_count) == ("permanent", 1)
+        assert "database rejected the article" in letter.error
         assert redis.hget(status.status_key("art-bad"), "stage") == b"failed"
     finally:
         redis.close()

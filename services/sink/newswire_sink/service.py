@@ -85,6 +85,10 @@ def make_stage(
             # The database rejects the values themselves (e.g. a NUL byte on PostgreSQL):
             # no retry can help, so dead-letter it at once with the reason.
             raise PermanentError(f"database rejected the article: {exc.orig}") from exc
+        except OverflowError as exc:
+            # SQLite's driver refuses an integer past 64 bits before the database sees
+            # it (PostgreSQL answers DataError): as permanent as any rejected value.
+            raise PermanentError(f"database rejected the article: {exc}") from exc
         except OperationalError as exc:
             # Database down or unreachable: retried in place, the entry stays ours.
             raise TransientError(f"database unavailable: {exc.orig}") from exc
