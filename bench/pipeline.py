@@ -60,7 +60,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # tests.support and bench/stage
 from stages import baseline, bench_pages, open_store, round_trip, serve_pages  # noqa: E402
 
 from newswire_extractor.nlp import get_nlp  # noqa: E402
-from newswire_shared.devredis import RedisServer  # noqa: E402
+from newswire_shared.devredis import RedisServer, find_redis_server  # noqa: E402
 from newswire_shared.messages import Message  # noqa: E402
 from newswire_shared.settings import Settings  # noqa: E402
 from newswire_shared.status import status_key  # noqa: E402
@@ -283,6 +283,9 @@ def main() -> None:
             idle = {k: (cpu_before[k][1] - idle_before[k][1]) / args.idle_s for k in pids}
             meters_before = broker_meters(pipe)
             commands_before = client.info("commandstats")
+            info = client.info("server")
+            allocator = client.info("memory").get("mem_allocator", "?")
+            print(f"redis-server {info['redis_version']} ({allocator}): {find_redis_server()}")
             run = Run.from_records(wait_done(client, submit(fetcher, urls), args.timeout))
             meters = meter_delta(meters_before, broker_meters(pipe))
             commands = command_delta(commands_before, client.info("commandstats"))

