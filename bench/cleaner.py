@@ -16,6 +16,14 @@ counts are summed over pages.
 The cleaner's output is its message: the headline moves to ``metadata.title``, so
 "cleaner" scores title + body, and "cleaner-body" the body alone (same run, no extra time).
 
+Word overlap: where a hand-made main text exists (the body, without the headline), each
+output is also scored by the words it shares with it, as a bag of words (lowercase word
+tokens, each counted as often as it occurs in both): precision = shared / output words,
+recall = shared / main-text words, summed over pages. Three sets: the fixture pages
+(``main/*.txt``), the five seeds as the fixture news site renders them (their reporting
+and debris inside page chrome; main text = ``tests/fixtures/seeds/golden``), and the
+seeds as pushed plain text, where the baseline is the text left as it came.
+
 Time: CPU time of this process (``time.process_time``), not wall time: the machine is
 shared, and other processes' load would otherwise decide the ratio. Each page runs
 ``--repeat`` times through each extractor, alternating which goes first, and the fastest
@@ -30,19 +38,26 @@ import argparse
 import gzip
 import hashlib
 import json
+import re
+import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import trafilatura
 
-from newswire_cleaner.clean import clean_html
+from newswire_cleaner.clean import clean_html, clean_text
 from newswire_shared.worker import PermanentError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.support: the fixture news site's page renderer
+from tests.support.newssite import render, seed_page  # noqa: E402
+
 FIXTURES = ROOT / "tests" / "fixtures" / "cleaner"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 DEV = ROOT.parent / "shared" / "dev" / "cleaner"
 
 # One run of an extractor on a page: the texts it produces, by row name.
@@ -207,6 +222,74 @@ def report(title: str, outcomes: list[Outcome], show_losses: bool) -> None:
             print("  LEAK " + line)
 
 
+WORD = re.compile(r"\w+")
+
+
+@dataclass
+class Overlap:
+    """Bag-of-words overlap with a hand-made main text, summed over pages."""
+
+    shared: int = 0
+    output: int = 0
+    main: int = 0
+    pages: int = 0
+
+    def add(self, output_text: str, main_text: str) -> None:
+        out, gold = words(output_text), words(main_text)
+        self.shared += sum((out & gold).values())
+        self.output += sum(out.values())
+        self.main += sum(gold.values())
+        self.pages += 1
+
+    @property
+    def precision(self) -> float:
+        return self.shared / self.output if self.output else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.shared / self.main if self.main else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(WORD.findall(text.lower()))
+
+
+def main_text_pages() -> Iterable[tuple[str, str, str, str | None]]:
+    """(set, main text, html, url) for every page with a hand-made main text."""
+    for path in sorted((FIXTURES / "main").glob("*.txt")):
+        html = (FIXTURES / "pages" / f"{path.stem}.html").read_text(encoding="utf-8")
+        yield "fixture pages", path.read_text(encoding="utf-8"), html, None
+    titles = json.loads((SEEDS / "golden" / "titles.json").read_text(encoding="utf-8"))
+    for i, seed in enumerate(sorted(SEEDS.glob("*.txt"))):
+        golden = (SEEDS / "golden" / seed.name).read_text(encoding="utf-8")
+        yield "seed pages", golden, render(seed_page(seed, i, titles[seed.name])), None
+
+
+def report_overlap() -> None:
+    by_set: dict[str, dict[str, Overlap]] = {}
+    for name, main_text, html, url in main_text_pages():
+        rows = by_set.setdefault(name, {"trafilatura": Overlap(), "cleaner-body": Overlap()})
+        rows["trafilatura"].add(run_trafilatura(html, url)["trafilatura"], main_text)
+        rows["cleaner-body"].add(run_cleaner(html, url)["cleaner-body"], main_text)
+    text_rows = by_set.setdefault("seeds as text", {"as pushed": Overlap(), "cleaner": Overlap()})
+    for seed in sorted(SEEDS.glob("*.txt")):
+        pushed = seed.read_text(encoding="utf-8")
+        golden = (SEEDS / "golden" / seed.name).read_text(encoding="utf-8")
+        text_rows["as pushed"].add(pushed, golden)
+        text_rows["cleaner"].add(clean_text(pushed).text, golden)
+    print("\nword overlap with hand-made main texts (bag of words)")
+    print(f"{'set':<15} {'extractor':<13} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>6}")
+    for name, rows in by_set.items():
+        for row, o in rows.items():
+            print(f"{name:<15} {row:<13} {o.pages:>5} {o.precision:>9.3f} {o.recall:>7.3f}"
+                  f" {o.f1:>6.3f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--dev-dir", type=Path, default=DEV, help="dev set folder")
@@ -223,6 +306,7 @@ def main() -> None:
         run_pages(load_pages(FIXTURES), args.repeat),
         args.show_losses,
     )
+    report_overlap()
     if not (args.dev_dir / "snippets.json").exists():
         print(f"\ndev set not found at {args.dev_dir}: skipped")
         return
