@@ -15,6 +15,8 @@ counts are summed over pages.
 
 The cleaner's output is its message: the headline moves to ``metadata.title``, so
 "cleaner" scores title + body, and "cleaner-body" the body alone (same run, no extra time).
+"cleaner-trimmed" is the cleaner (title + body) on the page as the deployed fetcher passes
+it on, without scripts, styles, SVG and comments (``trim.py``), the trimming's time included.
 
 Word overlap: where a hand-made main text exists (the body, without the headline), each
 output is also scored by the words it shares with it, as a bag of words (lowercase word
@@ -50,6 +52,7 @@ from urllib.parse import urlsplit
 import trafilatura
 
 from newswire_cleaner.clean import clean_html, clean_text
+from newswire_fetcher.trim import strip_unread
 from newswire_shared.worker import PermanentError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +79,17 @@ def run_trafilatura(html: str, url: str | None) -> dict[str, str]:
     return {"trafilatura": trafilatura.extract(html, url=url, include_comments=False) or ""}
 
 
-RUNS: dict[str, Run] = {"trafilatura": run_trafilatura, "cleaner": run_cleaner}
-ROWS = ("trafilatura", "cleaner", "cleaner-body")
+def run_trimmed(html: str, url: str | None) -> dict[str, str]:
+    """The cleaner on the page as the fetcher passes it on (trim.py), trimming timed too."""
+    return {"cleaner-trimmed": run_cleaner(strip_unread(html), url)["cleaner"]}
+
+
+RUNS: dict[str, Run] = {
+    "trafilatura": run_trafilatura, "cleaner": run_cleaner, "trimmed": run_trimmed
+}  # fmt: skip
+# Each row's text and which run's time it shares.
+ROWS = {"trafilatura": "trafilatura", "cleaner": "cleaner", "cleaner-body": "cleaner",
+        "cleaner-trimmed": "trimmed"}  # fmt: skip
 
 
 @dataclass
@@ -169,7 +181,7 @@ def score(outcomes: list[Outcome]) -> dict[str, Score]:
         for row in ROWS:
             s = scores[row]
             s.pages += 1
-            s.seconds += o.seconds["trafilatura" if row == "trafilatura" else "cleaner"]
+            s.seconds += o.seconds[ROWS[row]]
             out = collapse(o.texts[row])
             for snippet in o.page.with_:
                 if collapse(snippet) in out:
@@ -199,12 +211,14 @@ def print_table(title: str, scores: dict[str, Score]) -> None:
             f"{name:<13} {s.pages:>5} {s.ms_per_page:>8.1f} {s.tp:>4} {s.fn:>4} {s.fp:>4}"
             f" {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}"
         )
-    base, ours = scores["trafilatura"], scores["cleaner"]
-    print(
-        f"cleaner vs trafilatura: time x{_ratio(ours.ms_per_page, base.ms_per_page)}, "
-        f"F1 {ours.f1 - base.f1:+.3f}, recall {ours.recall - base.recall:+.3f}, "
-        f"precision {ours.precision - base.precision:+.3f}"
-    )
+    base = scores["trafilatura"]
+    for name in ("cleaner", "cleaner-trimmed"):
+        ours = scores[name]
+        print(
+            f"{name} vs trafilatura: time x{_ratio(ours.ms_per_page, base.ms_per_page)}, "
+            f"F1 {ours.f1 - base.f1:+.3f}, recall {ours.recall - base.recall:+.3f}, "
+            f"precision {ours.precision - base.precision:+.3f}"
+        )
 
 
 def _ratio(a: float, b: float) -> str:

@@ -19,6 +19,11 @@ from newswire_shared.worker import PermanentError
 
 PAGE = "<!doctype html><html><head><title>Story</title></head><body><p>Kyiv news</p></body></html>"
 CAP = 50_000
+JSON_LD = '<script type="application/ld+json">{"headline": "Story"}</script>'
+SCRIPTED = (
+    f"<html><head>{JSON_LD}<script>track('{'z' * 5000}')</script><style>p{{}}</style>"
+    "</head><body><!-- ad slot --><p>Kyiv news</p><svg><path d='M0'/></svg></body></html>"
+)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -43,6 +48,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path == "/page":
                 self._send(200, PAGE.encode(), "text/html; charset=utf-8")
+            elif path == "/scripted":
+                self._send(200, SCRIPTED.encode(), "text/html; charset=utf-8")
             elif path == "/xhtml":
                 self._send(200, PAGE.encode(), "application/xhtml+xml")
             elif path.startswith("/hop/"):
@@ -171,6 +178,14 @@ async def test_html_page(site: str, client: httpx.AsyncClient, settings: Setting
     assert page.content_type == "text/html"
     assert page.final_url == f"{site}/page"
     assert "Kyiv news" in page.html
+
+
+async def test_what_no_stage_reads_is_not_passed_on(
+    site: str, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    page = await fetch_page(client, f"{site}/scripted", settings)
+    assert page.html == f"<html><head>{JSON_LD}</head><body><p>Kyiv news</p></body></html>"
+    assert page.page_chars == len(SCRIPTED)
 
 
 async def test_xhtml_and_gzip_are_accepted(

@@ -20,6 +20,7 @@ from newswire_shared.maintenance import Backlog
 
 from . import intake
 from .access import require_api_key
+from .trim import strip_unread
 from .urls import validate_submitted_url
 
 router = APIRouter(tags=["articles"])
@@ -139,12 +140,14 @@ async def _check_backlog(request: Request, runtime: ServiceRuntime) -> None:
         )
 
 
-async def _accept(body: SubmitRequest, runtime: ServiceRuntime) -> list[intake.Submission]:
+async def _accept(
+    body: SubmitRequest, runtime: ServiceRuntime, html: str | None
+) -> list[intake.Submission]:
     if body.urls is not None:
         return [await intake.submit_url(runtime, u, force=body.force) for u in body.urls]
     if body.html is not None or body.text is not None:
         return [await intake.submit_content(
-            runtime, url=body.url, html=body.html, text=body.text, force=body.force
+            runtime, url=body.url, html=html, text=body.text, force=body.force
         )]  # fmt: skip
     assert body.url is not None  # _check_combination guarantees it
     return [await intake.submit_url(runtime, body.url, force=body.force)]
@@ -174,10 +177,13 @@ async def submit(body: SubmitRequest, request: Request) -> SubmitResponse:
     runtime = _runtime(request)
     _check_combination(body, runtime)
     await _check_backlog(request, runtime)
+    # Pushed HTML loses what no stage reads, as fetched pages do (trim.py); stage work,
+    # so before the broker meter starts.
+    html = strip_unread(body.html) if body.html is not None else None
     try:
         # Counted as broker work: the status records and queued jobs (with the canonical
         # URL and the log line of each, which the meter cannot tell apart).
-        subs = await runtime.meter.metered("intake", _accept(body, runtime))
+        subs = await runtime.meter.metered("intake", _accept(body, runtime, html))
     except RedisError as exc:
         raise HTTPException(503, f"queue unavailable: {type(exc).__name__}: {exc}") from None
     refs = [_ref(sub) for sub in subs]

@@ -32,6 +32,7 @@ from .guard import (
     parse_networks,
     parse_overrides,
 )
+from .trim import strip_unread
 from .urls import redact_userinfo, validate_submitted_url
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -52,7 +53,8 @@ class FetchedPage:
     status: int
     content_type: str
     charset: str  # the encoding the body was decoded with
-    html: str
+    html: str  # without what no stage reads (scripts, styles, SVG, comments: trim.py)
+    page_chars: int = 0  # the decoded page's length before that trimming
 
 
 # Called before each request (the first and every redirect hop) with its URL: robots.txt
@@ -145,7 +147,8 @@ async def _fetch(
                 raise PermanentError(f"empty page (HTTP {response.status_code}, no content)")
             return FetchedPage(
                 url=url, final_url=str(response.url), status=response.status_code,
-                content_type=content_type, charset=charset, html=html,
+                content_type=content_type, charset=charset, html=strip_unread(html),
+                page_chars=len(html),
             )  # fmt: skip
     raise AssertionError("unreachable: the loop returns or raises")
 

@@ -56,7 +56,8 @@ class Fetcher:
         async with self.limiter.slot(request.url):
             page = await fetch_page(self.client, request.url, self.settings, self.gate)
         log.info("fetched", final_url=page.final_url, http_status=page.status,
-                 chars=len(page.html), charset=page.charset)  # fmt: skip
+                 chars=len(page.html), page_chars=page.page_chars,
+                 charset=page.charset)  # fmt: skip
         return RawArticle(
             article_id=request.article_id,
             trace_id=request.trace_id,
