@@ -74,9 +74,9 @@ class BrokerMeter:
         self.calls: dict[str, int] = dict.fromkeys(KINDS, 0)
         self.entries = 0  # entries finished: output committed or dead-lettered
 
-    def add(self, kind: str, seconds: float) -> None:
+    def add(self, kind: str, seconds: float, calls: int = 1) -> None:
         self.cpu_s[kind] += seconds
-        self.calls[kind] += 1
+        self.calls[kind] += calls
 
     @contextmanager
     def timed(self, kind: str) -> Iterator[None]:
@@ -92,13 +92,14 @@ class BrokerMeter:
         result: T = await stepped
         return result, stepped.cpu
 
-    async def metered(self, kind: str, coro: Awaitable[T]) -> T:
-        """Await ``coro``, counting its own CPU under ``kind`` (also when it raises)."""
+    async def metered(self, kind: str, coro: Awaitable[T], calls: int = 1) -> T:
+        """Await ``coro``, counting its own CPU under ``kind`` (also when it raises), as
+        ``calls`` calls (0 for work done on behalf of calls counted by their callers)."""
         stepped = _Stepped(coro)
         try:
             result: T = await stepped
         finally:
-            self.add(kind, stepped.cpu)
+            self.add(kind, stepped.cpu, calls)
         return result
 
     def snapshot(self) -> dict[str, Any]:

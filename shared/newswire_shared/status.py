@@ -78,11 +78,33 @@ async def create_and_queue(
 ) -> bool:
     """Start the record at ``stage`` and add ``data`` (an entry's ``__data__``) to
     ``stream``, unless a live (not failed) record exists; True if started."""
-    args: list[Any] = ["1" if force else "0", _now(), stage, data]
+    args = _create_args(article_id, stream, data, stage, force, fields)
+    return bool(await redis.eval(_CREATE_AND_QUEUE, 2, *args))
+
+
+def queue_create_and_queue(
+    pipe: Pipeline,
+    article_id: str,
+    stream: str,
+    data: bytes,
+    *,
+    stage: str = "queued",
+    force: bool = False,
+    **fields: str,
+) -> None:
+    """``create_and_queue`` as a command of ``pipe`` (its reply: 1 if started, else 0), so
+    a batch of submissions takes one round trip; each stays atomic on its own."""
+    pipe.eval(_CREATE_AND_QUEUE, 2, *_create_args(article_id, stream, data, stage, force, fields))
+
+
+def _create_args(
+    article_id: str, stream: str, data: bytes, stage: str, force: bool, fields: dict[str, str]
+) -> list[Any]:
+    """KEYS then ARGV of ``_CREATE_AND_QUEUE``."""
+    args: list[Any] = [status_key(article_id), stream, "1" if force else "0", _now(), stage, data]
     for name, value in fields.items():
         args += [name, value]
-    keys = (status_key(article_id), stream)
-    return bool(await redis.eval(_CREATE_AND_QUEUE, 2, *keys, *args))
+    return args
 
 
 def _advance_args(stage: str, fields: dict[str, str]) -> list[Any]:

@@ -42,11 +42,13 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import maintenance, status
+from .commits import CommitGroup
 from .logging import bound_contextvars, get_logger
 from .messages import DeadLetter, Message
 from .metrics import BrokerMeter
@@ -140,6 +142,7 @@ class StageRunner:
         # The reader and the reclaimer each take at most the free slots, so together they
         # may briefly hold more entries than that; only this many run at once.
         self._running = asyncio.Semaphore(spec.concurrency)
+        self._commits = CommitGroup(redis, self.meter)
         self._stop_asked_at: float | None = None
 
     # --- lifecycle -------------------------------------------------------------------
@@ -182,6 +185,7 @@ class StageRunner:
                 task.cancel()
             await asyncio.gather(reader, *helpers, return_exceptions=True)
             await self._drain()
+            await self._commits.aclose()
 
     async def _drain(self) -> None:
         tasks = list(self._inflight.values())
@@ -516,22 +520,21 @@ class StageRunner:
                     trace_headers(header_article_id, header_trace_id),
                 )
 
-        async def transaction() -> None:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                if fields is not None:
-                    pipe.xadd(out_stream, fields)  # type: ignore[arg-type]
-                if article_id:
-                    status.queue_advance(pipe, article_id, stage, **status_fields)
-                pipe.xack(self.stream, self.group, entry_id)
-                pipe.delete(last_error_key(self.group, entry_id))
-                await pipe.execute()
+        def queue_commands(pipe: Pipeline) -> None:
+            if fields is not None:
+                pipe.xadd(out_stream, fields)  # type: ignore[arg-type]
+            if article_id:
+                status.queue_advance(pipe, article_id, stage, **status_fields)
+            pipe.xack(self.stream, self.group, entry_id)
+            pipe.delete(last_error_key(self.group, entry_id))
 
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.transient_retry_s
         backoff = _Backoff(self.settings.retry_backoff_max_s, first=0.1)
         while True:
             try:
-                await self.meter.metered("commit", transaction())
+                # With the commits of the entries finishing alongside (commits.py).
+                await self.meter.metered("commit", self._commits.commit(queue_commands))
                 self.meter.entries += 1
                 return
             except REDIS_DOWN as exc:

@@ -144,7 +144,7 @@ async def _accept(
     body: SubmitRequest, runtime: ServiceRuntime, html: str | None
 ) -> list[intake.Submission]:
     if body.urls is not None:
-        return [await intake.submit_url(runtime, u, force=body.force) for u in body.urls]
+        return await intake.submit_urls(runtime, body.urls, force=body.force)
     if body.html is not None or body.text is not None:
         return [await intake.submit_content(
             runtime, url=body.url, html=html, text=body.text, force=body.force

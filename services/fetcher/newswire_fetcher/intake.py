@@ -33,19 +33,38 @@ class Submission:
 
 async def submit_url(runtime: ServiceRuntime, url: str, *, force: bool = False) -> Submission:
     """Queue ``url`` for fetching, unless the same page is already known."""
-    canonical = canonicalize(url)
-    article_id = article_id_for_url(canonical)
-    trace_id = new_trace_id()
-    request = FetchRequest(
-        article_id=article_id, trace_id=trace_id, url=url, canonical_url=canonical
-    )
-    if not await status.create_and_queue(
-        runtime.redis, article_id, streams.FETCH, await _entry_data(request), force=force,
-        url=url, canonical_url=canonical, trace_id=trace_id, source="url",
-    ):  # fmt: skip
-        return await _duplicate(runtime, article_id)
-    log.info("queued for fetching", article_id=article_id, trace_id=trace_id, url=url)
-    return Submission(article_id, url, canonical, "queued", duplicate=False)
+    return (await submit_urls(runtime, [url], force=force))[0]
+
+
+async def submit_urls(
+    runtime: ServiceRuntime, urls: list[str], *, force: bool = False
+) -> list[Submission]:
+    """``submit_url`` for each of ``urls``, in order, in one round trip to Redis."""
+    queued: list[FetchRequest] = []
+    async with runtime.redis.pipeline(transaction=False) as pipe:
+        for url in urls:
+            canonical = canonicalize(url)
+            request = FetchRequest(
+                article_id=article_id_for_url(canonical), trace_id=new_trace_id(), url=url,
+                canonical_url=canonical,
+            )  # fmt: skip
+            status.queue_create_and_queue(
+                pipe, request.article_id, streams.FETCH, await _entry_data(request),
+                force=force, url=url, canonical_url=canonical, trace_id=request.trace_id,
+                source="url",
+            )  # fmt: skip
+            queued.append(request)
+        started = await pipe.execute()
+    submissions = []
+    for request, fresh in zip(queued, started, strict=True):
+        if not fresh:
+            submissions.append(await _duplicate(runtime, request.article_id))
+            continue
+        log.info("queued for fetching", article_id=request.article_id,
+                 trace_id=request.trace_id, url=request.url)  # fmt: skip
+        submissions.append(Submission(request.article_id, request.url, request.canonical_url,
+                                      "queued", duplicate=False))  # fmt: skip
+    return submissions
 
 
 async def submit_content(
