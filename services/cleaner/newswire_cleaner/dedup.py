@@ -19,8 +19,9 @@ are compared (estimated Jaccard at least ``MIN_JACCARD``). A lookup reads a few 
 never the whole history.
 
 "First stored" is decided by a sequence number given at registration. An article is
-registered before it looks for others, so of two copies cleaned at the same moment
-each sees the other and both agree on which came first.
+registered (numbered and entered in its buckets, in one atomic script) before it looks
+for others, so of two copies cleaned at the same moment the later-numbered one always
+finds the earlier, and both agree on which came first.
 """
 
 from __future__ import annotations
@@ -152,12 +153,22 @@ def fingerprint(article_id: str, text: str) -> Fingerprint:
     )
 
 
-# KEYS[1]: the article's number; KEYS[2]: the counter; ARGV[1]: TTL in seconds.
-_ASSIGN_SEQUENCE = """
-local existing = redis.call('GET', KEYS[1])
-if existing then return existing end
-local n = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], n, 'EX', ARGV[1])
+# Registers an article: its number (its own if it has one, else the next) and its entries
+# in the exact-hash key and the band buckets, in one atomic step. KEYS[1]: its number,
+# KEYS[2]: the counter, KEYS[3]: its signature, KEYS[4..]: the exact-hash key and the
+# buckets. ARGV[1]: TTL in seconds, ARGV[2]: the article id, ARGV[3]: the encoded
+# signature ('' for none). Returns the number.
+_REGISTER = """
+local n = redis.call('GET', KEYS[1])
+if not n then
+  n = redis.call('INCR', KEYS[2])
+  redis.call('SET', KEYS[1], n, 'EX', ARGV[1])
+end
+for i = 4, #KEYS do
+  redis.call('ZADD', KEYS[i], 'NX', n, ARGV[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
+end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[1]) end
 return n
 """
 
@@ -168,7 +179,7 @@ class DedupIndex:
     def __init__(self, redis: Redis, prefix: str = KEY_PREFIX) -> None:
         self.redis = redis
         self.prefix = prefix
-        self._assign = redis.register_script(_ASSIGN_SEQUENCE)
+        self._register_script = redis.register_script(_REGISTER)
 
     async def first_copy(self, fp: Fingerprint) -> str | None:
         """Register ``fp``; return the id of an earlier article with the same story.
@@ -176,17 +187,10 @@ class DedupIndex:
         Idempotent: a redelivered article keeps its sequence number, so it never becomes
         a duplicate of itself or of a copy registered after it.
         """
-        seq = await self._sequence(fp.article_id)
         exact = f"{self.prefix}:hash:{fp.content_hash}"
         bands = band_keys(fp.signature) if fp.signature else []
         buckets = [f"{self.prefix}:band:{k}" for k in bands]
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for key in [exact, *buckets]:
-                pipe.zadd(key, {fp.article_id: seq}, nx=True)
-                pipe.expire(key, TTL_S)
-            if fp.signature:
-                pipe.set(self._sig_key(fp.article_id), encode_sig(fp.signature), ex=TTL_S)
-            await pipe.execute()
+        seq = await self._register(fp, [exact, *buckets])
         async with self.redis.pipeline(transaction=False) as pipe:
             for key in [exact, *buckets]:
                 # Only articles registered before this one can be its original.
@@ -210,11 +214,15 @@ class DedupIndex:
                 return other_id
         return None
 
-    async def _sequence(self, article_id: str) -> int:
-        """The article's registration number: its own if it has one, else the next.
-        A script, so it is one round trip and two deliveries cannot both assign."""
-        keys = [f"{self.prefix}:seq:{article_id}", f"{self.prefix}:counter"]
-        return int(await self._assign(keys=keys, args=[TTL_S]))
+    async def _register(self, fp: Fingerprint, keys: list[str]) -> int:
+        """Number the article and enter it in ``keys``, atomically: an article that got a
+        lower number is already in every bucket when a later one looks (two copies cleaned
+        at once, by two replicas, cannot both miss each other). Idempotent on redelivery."""
+        sig = encode_sig(fp.signature) if fp.signature else ""
+        own = [f"{self.prefix}:seq:{fp.article_id}", f"{self.prefix}:counter",
+               self._sig_key(fp.article_id)]  # fmt: skip
+        return int(await self._register_script(keys=[*own, *keys],
+                                               args=[TTL_S, fp.article_id, sig]))  # fmt: skip
 
     def _sig_key(self, article_id: str) -> str:
         return f"{self.prefix}:sig:{article_id}"
