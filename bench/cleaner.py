@@ -203,12 +203,12 @@ def half_of(site: str) -> str:
 def print_table(title: str, scores: dict[str, Score]) -> None:
     print(f"\n{title}")
     print(
-        f"{'extractor':<13} {'pages':>5} {'ms/page':>8} {'TP':>4} {'FN':>4} {'FP':>4}"
+        f"{'extractor':<15} {'pages':>5} {'ms/page':>8} {'TP':>4} {'FN':>4} {'FP':>4}"
         f" {'precision':>9} {'recall':>7} {'F1':>6}"
     )
     for name, s in scores.items():
         print(
-            f"{name:<13} {s.pages:>5} {s.ms_per_page:>8.1f} {s.tp:>4} {s.fn:>4} {s.fp:>4}"
+            f"{name:<15} {s.pages:>5} {s.ms_per_page:>8.1f} {s.tp:>4} {s.fn:>4} {s.fp:>4}"
             f" {s.precision:>9.3f} {s.recall:>7.3f} {s.f1:>6.3f}"
         )
     base = scores["trafilatura"]
