@@ -240,33 +240,18 @@ WORD = re.compile(r"\w+")
 
 
 @dataclass
-class Overlap:
-    """Bag-of-words overlap with a hand-made main text, summed over pages."""
-
-    shared: int = 0
-    output: int = 0
-    main: int = 0
-    pages: int = 0
+class Overlap(Score):
+    """Bag-of-words overlap with a hand-made main text, summed over pages: each shared
+    word is a true positive, each other output word a false positive, each main-text word
+    the output lacks a false negative."""
 
     def add(self, output_text: str, main_text: str) -> None:
         out, gold = words(output_text), words(main_text)
-        self.shared += sum((out & gold).values())
-        self.output += sum(out.values())
-        self.main += sum(gold.values())
+        shared = sum((out & gold).values())
+        self.tp += shared
+        self.fp += sum(out.values()) - shared
+        self.fn += sum(gold.values()) - shared
         self.pages += 1
-
-    @property
-    def precision(self) -> float:
-        return self.shared / self.output if self.output else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.shared / self.main if self.main else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def words(text: str) -> Counter[str]:

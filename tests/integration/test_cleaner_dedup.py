@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from redis.asyncio import Redis
 
 from newswire_cleaner.dedup import DedupIndex, fingerprint
@@ -17,13 +15,6 @@ from newswire_shared.messages import RawArticle
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / "golden"
 STORIES = [p.read_text(encoding="utf-8") for p in sorted(GOLDEN.glob("*.txt"))]
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def _syndicated(text: str) -> str:

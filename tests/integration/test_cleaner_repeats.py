@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from redis.asyncio import Redis
 
 from newswire_cleaner.dedup import DedupIndex
@@ -16,13 +13,6 @@ TEASER = "Get the Evening Digest: our editors pick the day's five best reads"
 TOPICS = [
     "harbour dredging", "school meals", "tram fares", "flood defences", "library hours",
 ]  # fmt: skip
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def _raw(n: int, host: str) -> RawArticle:

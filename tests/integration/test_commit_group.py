@@ -4,9 +4,7 @@ and each caller still gets its own outcome."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
-import pytest
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -14,13 +12,6 @@ from redis.exceptions import ResponseError
 
 from newswire_shared.commits import Commit, CommitGroup
 from newswire_shared.metrics import BrokerMeter
-
-
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
 
 
 def incr(key: str) -> Commit:

@@ -111,13 +111,6 @@ async def running(
 
 
 @pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
 def own_redis(tmp_path: Path) -> Any:
     """A redis-server of this test alone, free to be stopped and restarted (AOF on)."""
     server = RedisServer(data_dir=tmp_path / "redis")
