@@ -204,3 +204,13 @@ def test_two_amounts_in_one_token_make_one_money_span() -> None:
     text = "Expect to pay $15/£13.49 for the game."
     ex = extract(text)
     assert [m.type for m in ex.mentions] == ["MONEY"]
+
+
+def test_a_name_after_a_title_is_a_person_and_air_defence_systems_are_weapons() -> None:
+    text = (
+        "Regional governor Volodymyr Artiukh said five missiles were shot down by S-400 and "
+        "Pantsir air defence systems."
+    )
+    types = {m.text: m.type for m in extract(text).mentions}
+    assert types["Volodymyr Artiukh"] == "PERSON"
+    assert types["Pantsir"] == "WEAPON" and types["S-400"] == "WEAPON"

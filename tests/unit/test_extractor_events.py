@@ -322,3 +322,23 @@ def test_a_retaliation_told_is_a_threat_against_its_target() -> None:
     assert [r.name for r in event.recipients] == ["Iran"]
     # The that-clause is the one thing reported: no quote of the sentence before it.
     assert [q.text for q in extract(text, PUBLISHED).quotes] == ["Israel would respond to Iran"]
+
+
+def test_aid_goes_to_its_object_which_is_no_place() -> None:
+    text = (
+        "The European Union will provide Ukraine with an additional 3.5 billion euros in "
+        "military aid this year, EU foreign policy chief Kaja Kallas announced in Brussels."
+    )
+    [event] = _events(text, "AID")
+    assert [r.name for r in event.recipients] == ["Ukraine"]
+    assert event.location is None  # Brussels is where it was announced
+    assert [(m.amount, m.currency) for m in event.money] == [(3.5e9, "EUR")]
+
+
+def test_a_ground_operation_is_an_assault_and_a_rescue_operation_is_not() -> None:
+    text = "Israeli troops launched a ground operation in southern Lebanon on Monday."
+    [event] = _events(text, "ASSAULT")
+    assert [a.name for a in event.actors] == ["Israel"]
+    assert event.location is not None and event.location.name == "Lebanon"
+    assert event.acled_sub_event_type == "Armed clash"
+    assert not _events("Volunteers launched a rescue operation in the flooded town.", "ASSAULT")

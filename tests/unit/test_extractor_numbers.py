@@ -124,3 +124,19 @@ def test_one_number_over_two_kinds_counts_them_together(
 )
 def test_what_a_saying_reports_makes_its_act(reported: str, etype: str | None) -> None:
     assert speech_act(reported) == etype
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ukraine fired six U.S.-made ATACMS missiles at an airfield.", [("missiles", 6)]),
+        ("Russia launched 40 Iranian-designed Shahed drones overnight.", [("drones", 40)]),
+        ("In 2023 drones hit the city twice.", []),
+        ("Since 2022 missiles have struck Kyiv.", []),
+        ("Russia fired 2000 drones in May.", [("drones", 2000)]),
+    ],
+)
+def test_modifiers_between_number_and_thing_and_years_that_are_no_count(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert [(c.kind, c.value) for c in find_counts(text, [])] == expected

@@ -70,7 +70,13 @@ _add(VERBS, "CONCEDE", "concede")
 INTEL = {"information", "intelligence", "data", "coordinate"}
 GROUND = {"village", "town", "city", "territory", "ground", "control", "settlement", "area"}
 LIMITS = {"restriction", "limitation", "sanction", "ban", "limit"}
-ATTACKS = {"attack", "strike", "airstrike", "missile", "drone", "bomb", "rocket", "offensive"}
+ATTACKS = {
+    "attack", "strike", "airstrike", "missile", "drone", "bomb", "rocket", "offensive",
+    "counteroffensive", "incursion", "invasion", "assault",
+}  # fmt: skip
+# An operation is an attack only when it says so: "a ground operation", not "a rescue".
+MILITARY_OPERATION = {"ground", "military", "combat", "land", "air", "counterterrorism",
+                      "counter-terrorism", "offensive", "special", "army"}  # fmt: skip
 # Crowd control: "fired tear gas at protesters" coerces, it does not assault.
 CROWD_CONTROL = {"gas", "bullet", "cannon", "baton", "teargas", "pellet"}
 PROTESTERS = {"protester", "protestor", "demonstrator", "marcher", "rioter"}
@@ -101,6 +107,17 @@ REFUSED = {
     "cooperate",
     "talk",
 }
+
+
+def _military_operation(tok: Token) -> bool:
+    """``tok`` has an object "operation" qualified as military ("a ground operation")."""
+    return any(
+        obj.dep_ == "dobj"
+        and obj.lemma_.lower() == "operation"
+        and any(m.dep_ in ("amod", "compound") and m.lower_ in MILITARY_OPERATION
+                for m in obj.children)
+        for obj in tok.children
+    )  # fmt: skip
 
 
 def _has(tok: Token, deps: tuple[str, ...], lemmas: set[str] | None = None) -> bool:
@@ -264,6 +281,8 @@ def classify(tok: Token) -> str | None:
             return "COERCE"
         if lemma in ("launch", "carry", "conduct", "fire") and _has(tok, ("dobj",), ATTACKS):
             return "ASSAULT"
+        if lemma in ("launch", "begin", "start", "mount", "conduct") and _military_operation(tok):
+            return "ASSAULT"  # "launched a ground operation in southern Lebanon"
         if lemma == "open" and _has(tok, ("dobj",), {"fire"}):
             return "ASSAULT"
         if lemma in ("detonate", "plant") and _has(tok, ("dobj",), {"bomb", "device", "explosive"}):

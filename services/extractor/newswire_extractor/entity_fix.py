@@ -180,6 +180,27 @@ def _described_head(span: Span) -> Span | None:
     return None
 
 
+# Words that stand right before a person's name as a title ("regional governor Oleh
+# Syniehubov", "Foreign Minister Andrii Sybiha"); adjectives of TITLE_WORDS are left out.
+PERSON_TITLES = frozenset({
+    "president", "minister", "secretary", "chancellor", "governor", "mayor", "senator",
+    "spokesman", "spokeswoman", "spokesperson", "commander", "premier", "ambassador",
+    "envoy", "king", "queen", "prince", "pope", "general", "gen.", "col.", "lt.", "sgt.",
+    "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "sir", "lawmaker", "mp",
+})  # fmt: skip
+
+
+def _titled_name(span: Span) -> bool:
+    """Two or three capitalised words right after a person's title are that person's
+    name, whatever the model tagged them, unless they name a known place."""
+    if not 2 <= len(span) <= 3 or span.start == 0:
+        return False
+    if span.doc[span.start - 1].lower_ not in PERSON_TITLES:
+        return False
+    words_ok = all(t.is_alpha and t.text[:1].isupper() and not t.text.isupper() for t in span)
+    return words_ok and lookup_place(span.text) is None
+
+
 def _acronym(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 2 and (text.isupper() or any(c.isdigit() for c in text))
@@ -193,6 +214,8 @@ def _fix_one(span: Span, surnames: set[str]) -> Span:
         return _relabel(span, "NORP") if span.label_ != "NORP" else span
     if span.label_ == "NORP" and _acronym(text):
         return _relabel(span, "ORG")
+    if span.label_ in ("ORG", "PRODUCT", "GPE", "LOC", "FAC", "NORP") and _titled_name(span):
+        return _relabel(span, "PERSON")
     if span.label_ in RELABEL_TO_PLACE | {"LOC"} and (
         _named_as_place(span) or _place_noun_after(span) or _before_country(span)
     ):

@@ -37,7 +37,9 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
             tok = tok.head.head  # "the eastern city of Kharkiv"
         else:
             break
-    if (material or tok.head.lemma_ in VISIT) and tok.dep_ == "dobj":
+    # Aid goes to its object ("provide Ukraine with 3.5 billion euros"): a recipient.
+    on_ground = material and etype != "AID"
+    if (on_ground or tok.head.lemma_ in VISIT) and tok.dep_ == "dobj":
         return tok.head  # "shelled Kherson", "captured the town of Avdiivka", "visited Kyiv"
     if tok.dep_ != "pobj":
         return None

@@ -45,6 +45,10 @@ PLATFORM = re.compile(
 ACCORDING = re.compile(r"\b[Aa]ccording to (?:the )?(?P<src>[^,.;:]+)")
 ACLED: list[tuple[re.Pattern[str], tuple[str, str]]] = [
     (
+        re.compile(r"ground (operation|offensive|assault)|incursion|counteroffensive", re.I),
+        ("Battles", "Armed clash"),
+    ),
+    (
         re.compile(r"air ?strike|airstrike|drone|aerial|bomb|aircraft|warplane|jet", re.I),
         ("Explosions/Remote violence", "Air/drone strike"),
     ),

@@ -223,7 +223,8 @@ _TOLL = re.compile(
 )
 _NUM_THEN_THING = re.compile(
     rf"\b(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b\s+(?:(?:more|other)\s+)?"
-    rf"(?:[A-Za-z-]+\s+){{0,2}}?(?P<thing>{'|'.join(COUNTED)})s?\b",
+    # Up to two modifiers between: "six U.S.-made ATACMS missiles", "40 Shahed drones".
+    rf"(?:[A-Za-z0-9][A-Za-z0-9.’'/-]*\s+){{0,2}}?(?P<thing>{'|'.join(COUNTED)})s?\b",
     re.IGNORECASE,
 )
 
@@ -258,6 +259,10 @@ def number_value(text: str) -> int | None:
     return NUMBER_WORDS.get(text)
 
 
+# A year after a preposition of time, at the end of the text searched.
+_YEAR_AFTER = re.compile(r"\b(?:in|since|by|until|till|during|from|of)\s+(?:19|20)\d\d$", re.I)
+
+
 def _count(m: re.Match[str], kind: str) -> Count | None:
     value = number_value(m["num"])
     if value is None:
@@ -281,6 +286,8 @@ def find_counts(text: str, skip: list[tuple[int, int]] | None = None) -> list[Co
 
     def free(m: re.Match[str]) -> bool:
         s, e = m.span("num")
+        if _YEAR_AFTER.search(text[:e]):
+            return False  # "in 2023 drones hit the city": a year, not a count
         return not any(s < ue and us < e for us, ue in used)
 
     for pattern, kind_of in (
