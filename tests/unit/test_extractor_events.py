@@ -342,3 +342,25 @@ def test_a_ground_operation_is_an_assault_and_a_rescue_operation_is_not() -> Non
     assert event.location is not None and event.location.name == "Lebanon"
     assert event.acled_sub_event_type == "Armed clash"
     assert not _events("Volunteers launched a rescue operation in the flooded town.", "ASSAULT")
+
+
+def test_a_suicide_bombing_is_no_air_strike() -> None:
+    text = "A suicide bomber killed at least 15 people at a market in Mogadishu on Sunday."
+    [event] = _events(text, "ASSAULT")
+    assert event.acled_sub_event_type == "Suicide bomb"
+    assert event.location is not None and event.location.name == "Mogadishu"
+
+
+def test_places_marched_through_and_talks_held_in() -> None:
+    [protest] = _events("Thousands of people marched through Belgrade on Saturday.", "PROTEST")
+    assert protest.location is not None and protest.location.name == "Belgrade"
+    text = "Turkey will host direct talks between Russian and Ukrainian delegations in Istanbul."
+    [talks] = _events(text, "CONSULT")
+    assert talks.location is not None and talks.location.name == "Istanbul"
+
+
+def test_the_accused_of_a_reduced_passive_is_no_actor() -> None:
+    text = "The United States imposed sanctions on three Chinese companies accused of fraud."
+    [accusation] = _events(text, "ACCUSE")
+    assert [r.name for r in accusation.recipients] == ["China"]
+    assert "China" not in [a.name for a in accusation.actors]

@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 VISIT = {"visit", "tour"}
 TRAVEL = {"travel", "fly", "go", "come", "arrive", "return", "head", "journey"}
 # Prepositions that put a happening somewhere; "on"/"against" name where an attack landed.
-LOCATIVE = {"in", "at", "near", "over", "outside", "around", "across", "inside", "into"}
+LOCATIVE = {
+    "in", "at", "near", "over", "outside", "around", "across", "inside", "into", "through",
+    "throughout",
+}  # fmt: skip
 TARGET_PREPS = {"on", "against"}
 # A place no gazetteer knows is most often a village or town below its gazetteer's size
 # limit ("the village of Tassia in Mopti region"): more precise than a region.
@@ -53,6 +56,16 @@ def _place_attachment(ent: Span, material: bool, etype: str = "") -> Token | Non
     if prep == "to" and etype == "MOBILIZE":  # "deployed 50,000 troops to the Kursk region"
         return tok.head.head
     return None
+
+
+def _in_talks_phrase(attach: Token, trigger: Token, etype: str) -> bool:
+    """ "will host talks between the delegations in Istanbul": a place inside the phrase
+    of the meeting the trigger holds is the meeting's place."""
+    return etype == "CONSULT" and any(
+        classify(c) == "CONSULT" and attach.i in {t.i for t in c.subtree}
+        for c in trigger.children
+        if c.dep_ in ("dobj", "nsubjpass")
+    )
 
 
 def _nested(attach: Token, trigger: Token, etype: str) -> bool:
@@ -125,6 +138,7 @@ def event_location(
         same = classify(attach) == etype
         inside = material and attach.i in own and not _nested(attach, trigger, etype)
         ok = attach.i in governing or on_object or same or inside
+        ok = ok or _in_talks_phrase(attach, trigger, etype)
         ok = ok or _occasion(attach, trigger, governing, ctx) or _subject_of(attach, trigger)
         if not ok:
             continue

@@ -45,6 +45,10 @@ PLATFORM = re.compile(
 ACCORDING = re.compile(r"\b[Aa]ccording to (?:the )?(?P<src>[^,.;:]+)")
 ACLED: list[tuple[re.Pattern[str], tuple[str, str]]] = [
     (
+        re.compile(r"suicide (?:bomb|attack|car bomb|vest)|suicide-bomb", re.I),
+        ("Explosions/Remote violence", "Suicide bomb"),
+    ),
+    (
         re.compile(r"ground (operation|offensive|assault)|incursion|counteroffensive", re.I),
         ("Battles", "Armed clash"),
     ),
@@ -214,6 +218,8 @@ def _parties(
     material = etype in MATERIAL
     if tok.pos_ == "VERB":
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if tok.dep_ == "acl" and tok.tag_ == "VBN":
+            passive = [tok.head]  # "companies accused of supplying drones": the accused
         agent = [g for c in tok.children if c.dep_ == "agent" for g in c.children]
         subj = subject_of(tok)
         subjects = [subj, *_conjuncts(subj)] if subj is not None else []
