@@ -364,3 +364,11 @@ def test_the_accused_of_a_reduced_passive_is_no_actor() -> None:
     [accusation] = _events(text, "ACCUSE")
     assert [r.name for r in accusation.recipients] == ["China"]
     assert "China" not in [a.name for a in accusation.actors]
+
+
+def test_the_target_inside_an_attack_noun_is_not_its_author() -> None:
+    text = "The strike on the Okhmatdyt children's hospital killed two adults, the mayor said."
+    [event] = _events(text, "ASSAULT")
+    assert event.actors == []
+    [event] = _events("A Russian missile strike on Dnipro killed four people.", "ASSAULT")
+    assert [a.name for a in event.actors] == ["Russia"]

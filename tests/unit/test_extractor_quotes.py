@@ -94,3 +94,13 @@ def test_quote_over_several_paragraphs_is_one_quote() -> None:
         "The alliance has truly become stronger,” he said. “We strengthen NATO.",
     ]
     assert all(q.speaker is not None and q.speaker.name == "Volodymyr Zelenskyy" for q in direct)
+
+
+def test_a_speaker_the_parser_hung_elsewhere_is_found_and_left_out_of_the_quote() -> None:
+    text = (
+        "North Korea has sent around 12,000 troops to Russia, South Korea's spy agency said "
+        "on Friday."
+    )
+    [quote] = extract(text).quotes
+    assert quote.text == "North Korea has sent around 12,000 troops to Russia"
+    assert quote.speaker is not None and quote.speaker.name == "South Korea"

@@ -224,6 +224,11 @@ def _parties(
         subj = subject_of(tok)
         subjects = [subj, *_conjuncts(subj)] if subj is not None else []
         actors = _refs(agent if passive else subjects, ctx)
+        if not passive and subj is not None and subj.pos_ == "NOUN" and classify(subj) == "ASSAULT":
+            # "The strike on the Okhmatdyt hospital killed two": the strike's author (its
+            # modifiers, "by"), not the target named inside it.
+            mods = [c for c in subj.children if c.dep_ in ACTOR_MODS]
+            actors = _refs(mods + _pobjs(subj, {"by"}), ctx)
         if passive and not agent:
             # "were killed in another Russian attack": the attack's author
             verbs = [tok, *(c for c in tok.children if c.dep_ == "conj" and c.pos_ == "VERB")]

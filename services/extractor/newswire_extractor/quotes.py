@@ -163,7 +163,7 @@ def speech_cues(
         # The parser sometimes takes quoted words for the subject: skip those.
         subj = subject_of(tok, skip=lambda t: _inside(t.idx, local))
         if subj is None:
-            subj = _adjacent_name(tok, index, linked)
+            subj = _adjacent_name(tok, index, linked) or _noun_before(tok, local)
         ref = phrase_ref(subj, index, linked, offset) if subj is not None else None
         text = phrase_text(subj) if subj is not None else None
         cues[tok.i] = Cue(tok, ref, text)
@@ -181,6 +181,22 @@ def _adjacent_name(verb: Token, index: int, linked: Linked) -> Token | None:
             if ref is not None and ref.type in ("PERSON", "ORG"):
                 return doc[i]
     return None
+
+
+def _noun_before(verb: Token, local: list[tuple[int, int]]) -> Token | None:
+    """ "..., South Korea's spy agency said": the noun phrase right before a speech verb
+    the parser gave no subject (it hung the phrase elsewhere) is its speaker; "officials
+    in Kyiv said" gives "officials", not the place."""
+    if verb.i == 0:
+        return None
+    tok = verb.doc[verb.i - 1]
+    for _ in range(3):
+        if tok.dep_ != "pobj" or tok.head.head is tok.head:
+            break
+        tok = tok.head.head
+    if tok.pos_ not in ("NOUN", "PROPN") or _inside(tok.idx, local) or tok.i > verb.i:
+        return None
+    return tok
 
 
 def _colon_speaker(doc: Doc, a: int, index: int, linked: Linked) -> Cue | None:
@@ -346,6 +362,7 @@ def indirect_quotes(
             continue
         a, b = span
         a += lead_prefix(text_of(doc)[a:b])  # "KYIV (Reuters) - Russia said ...": not said
+        b = _without_speaker(text_of(doc), a, b, cue)
         text = text_of(doc)[a:b]
         out.append(
             Quote(
@@ -360,6 +377,18 @@ def indirect_quotes(
             )
         )
     return out
+
+
+def _without_speaker(text: str, a: int, b: int, cue: Cue) -> int:
+    """End of the reported clause without its speaker, when the parser hung the speaker
+    inside it ("X sent troops to Russia, South Korea's spy agency said")."""
+    who = (cue.speaker_text or "").strip()
+    if not who or cue.token.idx < b:
+        return b
+    seg = text[a:b].rstrip()
+    if not seg.endswith(who):
+        return b
+    return a + len(seg[: -len(who)].rstrip(" ,;—–-"))
 
 
 # chars of "," said Bill Blair, "" between two halves of one quote; room for an
