@@ -372,3 +372,8 @@ def test_the_target_inside_an_attack_noun_is_not_its_author() -> None:
     assert event.actors == []
     [event] = _events("A Russian missile strike on Dnipro killed four people.", "ASSAULT")
     assert [a.name for a in event.actors] == ["Russia"]
+
+
+def test_captives_released_in_the_passive_are_a_concession() -> None:
+    text = "Three Israeli hostages were released in exchange for 90 Palestinian prisoners."
+    assert len(_events(text, "CONCEDE")) == 1

@@ -140,3 +140,14 @@ def test_modifiers_between_number_and_thing_and_years_that_are_no_count(
     text: str, expected: list[tuple[str, int]]
 ) -> None:
     assert [(c.kind, c.value) for c in find_counts(text, [])] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18 people, including nine children, were killed.", [("killed", 18), ("children", 9)]),
+        ("Five people, among them a child, were wounded.", [("injured", 5)]),
+    ],
+)
+def test_a_toll_with_its_including_clause(text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(c.kind, c.value) for c in find_counts(text, [])] == expected

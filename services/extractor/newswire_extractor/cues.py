@@ -305,8 +305,8 @@ def classify(tok: Token) -> str | None:
             return "REJECT"  # "said the army would not attend peace talks"
         if lemma in ("impose", "declare", "enforce") and _has(tok, ("dobj",), EMERGENCY):
             return "COERCE"  # "imposed a nationwide curfew"
-        if lemma in ("free", "release") and _has(tok, ("dobj",), CAPTIVES):
-            return "CONCEDE"  # "Hamas freed 13 hostages"
+        if lemma in ("free", "release") and _has(tok, ("dobj", "nsubjpass"), CAPTIVES):
+            return "CONCEDE"  # "Hamas freed 13 hostages", "three hostages were released"
         if lemma in ("suspend", "freeze", "cut", "halt", "stop") and _has(tok, ("dobj",), SUPPLIES):
             return "SANCTION"  # "suspended funding for UNRWA"
         if lemma in ("recall", "expel", "withdraw") and _has(tok, ("dobj",), ENVOYS):

@@ -205,7 +205,11 @@ COUNTED = {
 _FILLER = r"(?:(?!and\b|or\b|but\b|while\b|as\b|in\b|of\b)[A-Za-z.’'-]+\s+){0,3}"
 _NUM_THEN_CASUALTY = re.compile(
     rf"\b(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_CNUM})\b\s+(?:(?:more|other|others)\s+)?"
-    rf"{_FILLER}(?:(?:were|was|have been|had been|are|is|been|being|got)\s+)?"
+    rf"{_FILLER}"
+    # "Eighteen people, including nine children, were killed"
+    r"(?:[A-Za-z’'-]+,\s*(?:including|among them|among whom|most of them|many of them)\b"
+    r"[^,;.]{0,60},\s*)?"
+    rf"(?:(?:were|was|have been|had been|are|is|been|being|got)\s+)?"
     rf"(?P<cas>killed|dead|died|wounded|injured|hurt)\b",
     re.IGNORECASE,
 )
