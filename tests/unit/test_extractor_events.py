@@ -377,3 +377,10 @@ def test_the_target_inside_an_attack_noun_is_not_its_author() -> None:
 def test_captives_released_in_the_passive_are_a_concession() -> None:
     text = "Three Israeli hostages were released in exchange for 90 Palestinian prisoners."
     assert len(_events(text, "CONCEDE")) == 1
+
+
+def test_a_warning_of_a_provoked_response_is_a_threat_and_firefighters_are_no_fight() -> None:
+    text = "The Kremlin warned that Western weapons used against Russia would provoke a response."
+    assert len(_events(text, "THREATEN")) == 1
+    [event] = _events("Two firefighters were killed in the strike on the depot.", "ASSAULT")
+    assert event.acled_sub_event_type != "Armed clash"

@@ -104,3 +104,12 @@ def test_a_speaker_the_parser_hung_elsewhere_is_found_and_left_out_of_the_quote(
     [quote] = extract(text).quotes
     assert quote.text == "North Korea has sent around 12,000 troops to Russia"
     assert quote.speaker is not None and quote.speaker.name == "South Korea"
+
+
+def test_it_said_is_the_last_organisation_or_country_that_spoke() -> None:
+    text = (
+        "Iran launched more than 300 drones and missiles at Israel overnight, the Israeli "
+        "military said. Nearly all of them were intercepted, it said."
+    )
+    quotes = extract(text).quotes
+    assert [q.speaker.name if q.speaker else None for q in quotes] == ["Israel", "Israel"]

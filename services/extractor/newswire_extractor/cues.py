@@ -222,11 +222,20 @@ def _answers(respond: Token) -> bool:
     return not forceful and any(g.lower_ == "to" for g in respond.children)
 
 
+def _provoked_response(tok: Token) -> bool:
+    """ "would provoke a response", "will trigger a response": a retaliation foretold."""
+    return (
+        tok.lemma_.lower() == "response"
+        and tok.dep_ == "dobj"
+        and tok.head.lemma_.lower() in ("provoke", "trigger", "prompt", "draw", "meet")
+    )
+
+
 def _threatens(verb: Token) -> bool:
     """The verb announces a retaliation: its clause or infinitive is one ("would respond
     to the proposal" is an answer, not a threat)."""
     if verb.lemma_.lower() in ("warn", "threaten") and any(
-        t.lemma_.lower() in THREAT_NOUNS
+        t.lemma_.lower() in THREAT_NOUNS or _provoked_response(t)
         for c in verb.children
         if c.dep_ in ("ccomp", "xcomp")
         for t in c.subtree

@@ -64,7 +64,11 @@ ACLED: list[tuple[re.Pattern[str], tuple[str, str]]] = [
         re.compile(r"landmine|\bmines?\b|\bIEDs?\b|explosive device|car bomb", re.I),
         ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
     ),
-    (re.compile(r"clash|fight|battle|gunfire|firefight", re.I), ("Battles", "Armed clash")),
+    (
+        # Whole words: "firefighters were killed" is no battle.
+        re.compile(r"\b(?:clash\w*|fight(?:s|ing)?|battles?|gunfire|firefights?)\b", re.I),
+        ("Battles", "Armed clash"),
+    ),
 ]
 
 

@@ -150,6 +150,9 @@ def speech_cues(
     """Speech verbs outside quotes (token index -> cue), with resolved speakers."""
     local = [(a - offset, b - offset) for a, b in quotes]
     cues: dict[int, Cue] = {}
+    # "..., the Israeli military said. Nearly all were intercepted, it said.": "it" is the
+    # last organisation or country that spoke.
+    last_body: tuple[EntityRef, str | None] | None = None
     for i in _speech_verbs(doc):
         tok = doc[i]
         if tok.dep_ in ("amod", "acl", "compound"):  # "the promised systems"
@@ -166,6 +169,10 @@ def speech_cues(
             subj = _adjacent_name(tok, index, linked) or _noun_before(tok, local)
         ref = phrase_ref(subj, index, linked, offset) if subj is not None else None
         text = phrase_text(subj) if subj is not None else None
+        if ref is None and subj is not None and subj.lower_ == "it" and last_body is not None:
+            ref, text = last_body
+        if ref is not None and ref.type in ("ORG", "GPE", "NORP"):
+            last_body = (ref, text)
         cues[tok.i] = Cue(tok, ref, text)
         if ref is not None and ref.type == "PERSON":
             linked.discourse.add_subject(offset + tok.idx, ref)
