@@ -384,3 +384,10 @@ def test_a_warning_of_a_provoked_response_is_a_threat_and_firefighters_are_no_fi
     assert len(_events(text, "THREATEN")) == 1
     [event] = _events("Two firefighters were killed in the strike on the depot.", "ASSAULT")
     assert event.acled_sub_event_type != "Armed clash"
+
+
+def test_people_clashing_in_a_meeting_is_no_armed_clash() -> None:
+    text = "Donald Trump and Volodymyr Zelenskyy clashed in a heated Oval Office meeting."
+    assert not _events(text, "ASSAULT")
+    [fight] = _events("Rebels and government troops clashed near the town of Kidal.", "ASSAULT")
+    assert fight.acled_sub_event_type == "Armed clash"

@@ -203,6 +203,19 @@ def _crowd_clash(tok: Token) -> bool:
     return any(p.lemma_.lower() in CROWDS for p in parts)
 
 
+VERBAL = {"meeting", "debate", "exchange", "interview", "talk", "call", "session", "hearing"}
+
+
+def _verbal_clash(tok: Token) -> bool:
+    """People who clash, or a clash in a meeting, exchange words, not fire."""
+    subjects = [c for c in tok.children if c.dep_ == "nsubj"]
+    subjects += [g for s in subjects for g in s.children if g.dep_ == "conj"]
+    if subjects and all(s.ent_type_ == "PERSON" for s in subjects):
+        return True
+    places = [g for c in tok.children if c.dep_ == "prep" for g in c.children]
+    return any(g.lemma_.lower() in VERBAL for g in places)
+
+
 def _talks(verb: Token) -> bool:
     objects = [c for c in verb.children if c.dep_ == "dobj"]
     return any(t.lemma_.lower() in TALKS for o in objects for t in o.subtree)
@@ -245,7 +258,10 @@ def _threatens(verb: Token) -> bool:
         c.dep_ in ("xcomp", "ccomp")
         and c.lemma_.lower() in RETALIATE
         and not (c.lemma_.lower() == "respond" and _answers(c))
-        and (verb.lemma_.lower() != "say" or any(g.lower_ in ("will", "would") for g in c.children))
+        and (
+            verb.lemma_.lower() not in ("say", "add")
+            or any(g.lower_ in ("will", "would") for g in c.children)
+        )
         for c in verb.children
     )
 
@@ -308,7 +324,7 @@ def classify(tok: Token) -> str | None:
             return "ASSAULT"  # "a landmine exploded under a minibus"
         if lemma in ("send", "dispatch", "deploy") and _has(tok, ("dobj",), TROOPS):
             return "MOBILIZE"  # "sent about 3,000 troops to Russia"
-        if lemma == "say" and _threatens(tok):
+        if lemma in ("say", "add") and _threatens(tok):
             return "THREATEN"  # "said the United States would respond"
         if lemma in ("say", "announce", "insist") and _refuses(tok):
             return "REJECT"  # "said the army would not attend peace talks"
@@ -324,6 +340,8 @@ def classify(tok: Token) -> str | None:
             return None  # "the measures target four officials": a sanction's reach
         if lemma == "clash" and _crowd_clash(tok):
             return "PROTEST"
+        if lemma == "clash" and _verbal_clash(tok):
+            return None  # "Trump and Zelenskyy clashed in a heated meeting": words, no fight
         if lemma == "shoot" and any(c.lower_ == "down" for c in tok.children):
             return None  # "drones were shot down": air defence, not the attack
         if lemma not in NOT_PROTEST and _by_protesters(tok):
