@@ -391,3 +391,16 @@ def test_people_clashing_in_a_meeting_is_no_armed_clash() -> None:
     assert not _events(text, "ASSAULT")
     [fight] = _events("Rebels and government troops clashed near the town of Kidal.", "ASSAULT")
     assert fight.acled_sub_event_type == "Armed clash"
+
+
+def test_a_sanctions_package_is_a_sanction_not_aid_and_its_targets_are_not_attacked() -> None:
+    text = (
+        "The EU adopted its 17th sanctions package against Russia on Tuesday, targeting "
+        "nearly 200 vessels of the shadow fleet."
+    )
+    ex = extract(text, PUBLISHED)
+    assert [e.type for e in ex.events] == ["SANCTION"]
+    assert [a.name for a in ex.events[0].actors] == ["European Union"]
+    assert [
+        e.type for e in extract("Japan approved a $4.5 billion aid package for Ukraine.").events
+    ] == ["AID"]

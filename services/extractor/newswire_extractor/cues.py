@@ -203,6 +203,34 @@ def _crowd_clash(tok: Token) -> bool:
     return any(p.lemma_.lower() in CROWDS for p in parts)
 
 
+SANCTIONING = {"adopt", "approve", "impose", "announce", "unveil", "agree", "introduce"}
+
+
+def _sanctions_modified(noun: Token) -> bool:
+    """ "sanctions package", "new round of sanctions"."""
+    mods = [c for c in noun.children if c.dep_ in ("compound", "amod", "nmod")]
+    mods += [g for c in noun.children if c.lower_ == "of" for g in c.children]
+    return any(m.lemma_.lower() in ("sanction", "sanctions") for m in mods)
+
+
+def _sanctions_object(verb: Token) -> bool:
+    """ "imposed sanctions", "adopted its 17th sanctions package"."""
+    return any(
+        c.dep_ == "dobj"
+        and (c.lemma_.lower() in ("sanction", "sanctions") or _sanctions_modified(c))
+        for c in verb.children
+    )
+
+
+def _of_sanctions(verb: Token) -> bool:
+    """ "a sanctions package ... targeting 200 vessels": a participle of the measures."""
+    head = verb.head
+    return verb.dep_ in ("acl", "advcl", "xcomp") and (
+        _sanctions_object(head) or _sanctions_modified(head)
+        or head.lemma_.lower() in ("sanction", "sanctions")
+    )  # fmt: skip
+
+
 VERBAL = {"meeting", "debate", "exchange", "interview", "talk", "call", "session", "hearing"}
 
 
@@ -312,6 +340,8 @@ def classify(tok: Token) -> str | None:
             return "ASSAULT"
         if lemma in ("detonate", "plant") and _has(tok, ("dobj",), {"bomb", "device", "explosive"}):
             return "ASSAULT"
+        if lemma in SANCTIONING and _sanctions_object(tok):
+            return "SANCTION"  # "adopted its 17th sanctions package against Russia"
         if lemma in ("announce", "unveil", "allocate", "approve") and (
             _has(tok, ("dobj", "pobj"), AID_WORDS) or _money_object(tok)
         ):
@@ -336,7 +366,7 @@ def classify(tok: Token) -> str | None:
             return "SANCTION"  # "suspended funding for UNRWA"
         if lemma in ("recall", "expel", "withdraw") and _has(tok, ("dobj",), ENVOYS):
             return "SANCTION"  # "recalled its ambassadors": relations reduced
-        if lemma in ("target", "hit") and _by(tok, POLICIES):
+        if lemma in ("target", "hit") and (_by(tok, POLICIES) or _of_sanctions(tok)):
             return None  # "the measures target four officials": a sanction's reach
         if lemma == "clash" and _crowd_clash(tok):
             return "PROTEST"
@@ -358,6 +388,8 @@ def classify(tok: Token) -> str | None:
             return "TERRITORY"
         return VERBS.get(lemma)
     if tok.pos_ == "NOUN":
+        if lemma in ("package", "round") and _sanctions_modified(tok):
+            return "SANCTION"  # "the 17th sanctions package"
         if lemma == "clash" and _crowd_clash(tok):
             return "PROTEST"
         if lemma == "advance" and tok.dep_ in ("dobj", "nsubj"):
