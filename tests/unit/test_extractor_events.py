@@ -404,3 +404,11 @@ def test_a_sanctions_package_is_a_sanction_not_aid_and_its_targets_are_not_attac
     assert [
         e.type for e in extract("Japan approved a $4.5 billion aid package for Ukraine.").events
     ] == ["AID"]
+
+
+def test_a_phone_call_is_talks_and_a_call_on_someone_is_a_request() -> None:
+    text = "Putin agreed to a halt on strikes during a phone call with Trump on Tuesday."
+    assert not _events(text, "REQUEST")
+    assert len(_events(text, "CONSULT")) == 1
+    [request] = _events("Zelensky called on NATO on Monday to lift restrictions.", "REQUEST")
+    assert [r.name for r in request.recipients] == ["NATO"]

@@ -231,6 +231,18 @@ def _of_sanctions(verb: Token) -> bool:
     )  # fmt: skip
 
 
+def _phone_call(noun: Token) -> bool:
+    """A call held, not made for something: "a phone call with Trump", "a video call"."""
+    kinds = any(c.dep_ == "compound" and c.lower_ in ("phone", "video", "telephone")
+                for c in noun.children)  # fmt: skip
+    return kinds or any(c.lower_ == "with" for c in noun.children)
+
+
+def _when(prep: Token) -> bool:
+    """ "on Tuesday", "on 3 March": a time, not whom a call is on."""
+    return any(g.ent_type_ in ("DATE", "TIME") for g in prep.children)
+
+
 VERBAL = {"meeting", "debate", "exchange", "interview", "talk", "call", "session", "hearing"}
 
 
@@ -309,7 +321,9 @@ def classify(tok: Token) -> str | None:
     """The event type ``tok`` triggers, if any."""
     lemma = tok.lemma_.lower()
     if tok.pos_ in ("VERB", "NOUN") and lemma == "call":
-        if any(c.lower_ in ("on", "for", "upon") for c in tok.children):
+        if tok.pos_ == "NOUN" and _phone_call(tok):
+            return "CONSULT"  # "during a phone call with Trump on Tuesday"
+        if any(c.lower_ in ("on", "for", "upon") and not _when(c) for c in tok.children):
             return "REQUEST"
         if tok.pos_ == "VERB" and _condemns(tok):
             return "ACCUSE"  # "called the expulsions inhumane"
