@@ -84,18 +84,18 @@ MARKUP_SHARE = 0.43
 
 
 def padded_render(page_kb: int) -> Callable[[SeedPage], str]:
-    """``render`` padded to ``page_kb`` KB as real pages are: page chrome (a menu and a
-    footer of links, ad slots) up to ``MARKUP_SHARE`` of it, inline scripts and styles for
-    the rest."""
+    """``render`` padded to ``page_kb`` KB as real pages are: page chrome (a menu of
+    links and ad slots) up to ``MARKUP_SHARE`` of it, inline scripts and styles for the
+    rest."""
     original = newssite.render
 
     def render(page: SeedPage) -> str:
         html = original(page)
         size = page_kb * 1024
-        chrome = _chrome(max(int(size * MARKUP_SHARE) - len(html), 0))
-        missing = size - len(html) - len(chrome)
+        html = html.replace("<main>", _chrome(int(size * MARKUP_SHARE) - len(html)) + "<main>")
+        missing = size - len(html)
         if missing <= 0:
-            return html.replace("<main>", chrome + "<main>")
+            return html
         rule = ".c{margin:0 auto;padding:4px 8px;font:14px/1.4 Georgia,serif;color:#222}\n"
         config = {
             "ads": [{"slot": f"slot-{i}", "sizes": [[300, 250], [728, 90]]} for i in range(8)]
@@ -106,7 +106,6 @@ def padded_render(page_kb: int) -> Callable[[SeedPage], str]:
         js = script * ((missing - half) // len(script) + 1)
         head = f"<style>{style[:half]}</style>"
         tail = f"<script>{js[: missing - half]}</script>"
-        html = html.replace("<main>", chrome + "<main>")
         return html.replace("</head>", head + "</head>").replace("</body>", tail + "</body>")
 
     return render

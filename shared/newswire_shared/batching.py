@@ -4,14 +4,16 @@ A stage that works faster on many items at once (spaCy's ``nlp.pipe``, one datab
 transaction for many articles) takes several entries at once (``StageSpec.concurrency``)
 and passes ``batcher.submit`` as its ``process``: the entries in flight are gathered into
 one call of ``run`` in a worker thread, and each entry still gets its own result or
-error back, so acknowledgement and dead-lettering stay per message.
+error back, so acknowledgement and dead-lettering stay per message. An async ``run`` (one
+round trip for many commands, ``commits.py``) is awaited in the event loop instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import structlog
@@ -27,7 +29,8 @@ log = get_logger()
 
 
 class MicroBatcher(Generic[T, R]):
-    """Turns concurrent ``submit(item)`` calls into calls of ``run(items)`` in a thread.
+    """Turns concurrent ``submit(item)`` calls into calls of ``run(items)``: in a thread,
+    or awaited when ``run`` is a coroutine function.
 
     The first item waits up to ``max_wait_s`` for others (or until ``max_size`` are
     queued); items arriving while a batch runs form the next one. ``run`` returns one
@@ -36,7 +39,8 @@ class MicroBatcher(Generic[T, R]):
 
     def __init__(
         self,
-        run: Callable[[list[T]], list[R | Exception]],
+        run: Callable[[list[T]], list[R | Exception]]
+        | Callable[[list[T]], Awaitable[list[R | Exception]]],
         max_size: int,
         max_wait_s: float,
     ) -> None:
@@ -53,6 +57,18 @@ class MicroBatcher(Generic[T, R]):
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
+    async def aclose(self) -> None:
+        """Stop the drainer (at shutdown); items it had not run stay unrun."""
+        if self._drainer is not None:
+            self._drainer.cancel()
+            await asyncio.gather(self._drainer, return_exceptions=True)
+
+    async def _run(self, items: list[T]) -> list[R | Exception]:
+        if inspect.iscoroutinefunction(self.run):
+            return await self.run(items)
+        # CPU-bound or blocking: keep the event loop free for health checks and acks.
+        return await asyncio.to_thread(self.run, items)  # type: ignore[arg-type]
+
     async def _drain(self) -> None:
         # The task inherited the first caller's log context: a batch is no one article.
         structlog.contextvars.unbind_contextvars("article_id", "trace_id", "entry_id")
@@ -66,9 +82,8 @@ class MicroBatcher(Generic[T, R]):
                 continue
             started = time.perf_counter()
             try:
-                # CPU-bound: keep the event loop free for health checks and acks.
-                results = await asyncio.to_thread(self.run, [item for item, _ in live])
-            except Exception as exc:  # a bug in run: every caller of the batch gets it
+                results = await self._run([item for item, _ in live])
+            except Exception as exc:  # run raised (a bug, a lost connection): all get it
                 for _, future in live:
                     if not future.done():
                         future.set_exception(exc)

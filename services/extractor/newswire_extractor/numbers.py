@@ -263,7 +263,7 @@ def number_value(text: str) -> int | None:
     return NUMBER_WORDS.get(text)
 
 
-# A year after a preposition of time, at the end of the text searched.
+# A year after a preposition of time, ending where the search window ends.
 _YEAR_AFTER = re.compile(r"\b(?:in|since|by|until|till|during|from|of)\s+(?:19|20)\d\d$", re.I)
 
 
@@ -290,7 +290,7 @@ def find_counts(text: str, skip: list[tuple[int, int]] | None = None) -> list[Co
 
     def free(m: re.Match[str]) -> bool:
         s, e = m.span("num")
-        if _YEAR_AFTER.search(text[:e]):
+        if _YEAR_AFTER.search(text, max(s - 8, 0), e):  # only the words right before
             return False  # "in 2023 drones hit the city": a year, not a count
         return not any(s < ue and us < e for us, ue in used)
 
